@@ -1,0 +1,133 @@
+using GenieHive.ServiceDefaults.Errors;
+using GenieHive.ServiceDefaults.RequestIds;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// GenieHive's service defaults: telemetry, service discovery and health endpoints shared by the control plane
+/// and the node agent. Unlike the Aspire template, the standard resilience handler is not put on every
+/// HttpClient: the proxy path to model servers must never retry or time out a generation, so resilience is
+/// opt-in per client (<see cref="AddControlPlaneResilience"/>).
+/// </summary>
+public static class Extensions
+{
+    public const string HealthPath = "/health";
+    public const string AlivePath = "/alive";
+    private const string LiveTag = "live";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+        return builder;
+    }
+
+    /// <summary>
+    /// The standard resilience handler (retries, circuit breaker, timeouts) for ordinary request/response clients
+    /// such as node agent → control plane. Never for streamed generations.
+    /// </summary>
+    public static IHttpClientBuilder AddControlPlaneResilience(this IHttpClientBuilder builder)
+    {
+        builder.AddStandardResilienceHandler();
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("GenieHive.*"))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource("GenieHive.*")
+                .AddAspNetCoreInstrumentation(options =>
+                    // Health probes stay out of traces.
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthPath)
+                        && !context.Request.Path.StartsWithSegments(AlivePath))
+                .AddHttpClientInstrumentation());
+
+        if (IsOtlpConfigured(builder.Configuration))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>OTLP export switches on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it).</summary>
+    public static bool IsOtlpConfigured(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Request ids and the error envelope for every response: call first, before any other middleware.
+    /// </summary>
+    public static WebApplication UseGenieHiveDefaults(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        return app;
+    }
+
+    /// <summary>
+    /// <c>/health</c> (readiness: every check) and <c>/alive</c> (liveness: checks tagged <c>live</c>), in every
+    /// environment, answering <c>{"status":"ok"}</c> or 503 <c>not_ready</c> in the error envelope (api.md §1.5).
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteHealth });
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(LiveTag),
+            ResponseWriter = WriteHealth,
+        });
+        return app;
+    }
+
+    private static readonly byte[] OkBody = "{\"status\":\"ok\"}"u8.ToArray();
+
+    private static async Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        if (report.Status == HealthStatus.Unhealthy)
+        {
+            var reason = report.Entries.Values.FirstOrDefault(e => e.Status == HealthStatus.Unhealthy).Description;
+            await ErrorWriter.WriteAsync(context, ApiError.NotReady(reason ?? "Not ready."));
+            return;
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = OkBody.Length;
+        await context.Response.Body.WriteAsync(OkBody, context.RequestAborted);
+    }
+
+}
