@@ -1,4 +1,5 @@
 using GenieHive.Benchmarks.Cli;
+using GenieHive.Benchmarks.Gateway;
 using GenieHive.Benchmarks.ModelBench;
 
 namespace GenieHive.Benchmarks;
@@ -10,6 +11,7 @@ internal static class Program
         usage: geniehive-bench <command> [options]
           run       run a built-in workload against GenieHive and print the report JSON
           ingest    post a report to /v1/cluster/benchmarks
+          gateway   measure the overhead of the GenieHive hop against a simulated upstream
         """;
 
     public static async Task<int> Main(string[] args)
@@ -27,6 +29,7 @@ internal static class Program
             {
                 "run" => await ModelBenchCommands.RunAsync(args[1..], Console.Out, Console.Error, cts.Token),
                 "ingest" => await ModelBenchCommands.IngestAsync(args[1..], Console.Out, cts.Token),
+                "gateway" => await GatewayCommand.RunAsync(args[1..], Console.Out, Console.Error, cts.Token),
                 "-h" or "--help" or "help" => Fail(Usage, 0),
                 _ => Fail($"geniehive-bench: unknown command \"{args[0]}\"\n{Usage}", 2),
             };
