@@ -203,7 +203,7 @@ internal static class SimulatedRequests
         return include;
     }
 
-    /// <summary>Total UTF-8 bytes of the string values in the value at the reader (the prompt size estimate).</summary>
+    /// <summary>Total UTF-8 bytes of the string values (roles included) in the value at the reader: the prompt estimate is bytes / 4.</summary>
     private static int CountStringBytes(ref Utf8JsonReader reader)
     {
         if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))

@@ -85,6 +85,8 @@ internal sealed partial class SimulatedServer
 
         if (breakHalfway)
         {
+            // Let the half that was sent reach the client: a reset discards data still unread in its socket buffer.
+            await DelayAsync(Math.Max(interval, 20), cancellationToken);
             context.Abort();
             return;
         }
