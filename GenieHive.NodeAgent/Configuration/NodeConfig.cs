@@ -1,0 +1,26 @@
+namespace GenieHive.NodeAgent.Configuration;
+
+/// <summary>The node YAML (config.md §2), read once at start; immutable.</summary>
+internal sealed record NodeConfig(
+    string SourceFile,
+    NodeIdentityConfig Node,
+    ControlPlaneConfig ControlPlane,
+    InventoryConfig Inventory,
+    ManagedRuntimesConfig ManagedRuntimes,
+    long MaxJsonBodyBytes,
+    IReadOnlyList<ServiceConfig> Services,
+    IReadOnlyList<SimulatedServerConfig> Simulated)
+{
+    public const long DefaultMaxJsonBodyBytes = 16 * 1024 * 1024;
+
+    /// <summary>A node without a file: defaults only.</summary>
+    public static NodeConfig Defaults { get; } = new(
+        "(none)",
+        new NodeIdentityConfig("node-1", null, "127.0.0.1", 8891, null, new Dictionary<string, string>()),
+        new ControlPlaneConfig(null, null, 5, 15),
+        InventoryConfig.Empty,
+        new ManagedRuntimesConfig(false, null),
+        DefaultMaxJsonBodyBytes,
+        [],
+        []);
+}
