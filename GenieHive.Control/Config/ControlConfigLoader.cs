@@ -48,7 +48,20 @@ public static class ControlConfigLoader
                 ? config.Storage
                 : new StorageConfig { SqlitePath = Path.GetFullPath(config.Storage.SqlitePath, inputs.WorkingDirectory) },
         };
-        return new LoadedConfiguration(resolved, roles, findings.Items);
+        return new LoadedConfiguration(resolved, roles, Ordered(findings.Items));
+    }
+
+    /// <summary>Findings grouped by file (in order of first mention), then by line; findings without a line last.</summary>
+    private static List<ConfigFinding> Ordered(IReadOnlyList<ConfigFinding> findings)
+    {
+        var files = findings.Select(f => f.File).Distinct(StringComparer.Ordinal).ToList();
+        return [.. findings
+            .Select((finding, index) => (finding, index))
+            .OrderBy(x => files.IndexOf(x.finding.File))
+            .ThenBy(x => x.finding.Line ?? int.MaxValue)
+            .ThenBy(x => x.finding.Column ?? int.MaxValue)
+            .ThenBy(x => x.index)
+            .Select(x => x.finding)];
     }
 
     private static ControlConfig Read(ConfigMapping? root, ConfigReader r, ControlConfigInputs inputs)
