@@ -37,7 +37,7 @@ public sealed class ControlConfigValidationTests
             "error   control.yaml: server.port: must be between 0 and 65535; got 70000 (line 2, column 9)",
             "error   control.yaml: routing.health_stale_after_s: must be > 0; got 0 (line 4, column 25)",
             "error   control.yaml: routing.probe_timeout_s: must be a number; got \"soon\" (line 5, column 20)",
-            "error   control.yaml: auth.client_api_keys[1]: must not be an empty string (line 8, column 50)",
+            "error   control.yaml: auth.client_api_keys[1]: must not be an empty string (line 8, column 52)",
             "error   configs/missing.yaml: (root): file not found",
         ], errors);
         var unknown = Assert.Single(loaded.Warnings);
