@@ -11,8 +11,6 @@ namespace GenieHive.Control.Api;
 /// </summary>
 public static class BenchmarkPayloadParser
 {
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
     public static ApiError? TryParse(JsonElement root, out List<BenchmarkSample>? samples)
     {
         samples = null;
@@ -66,7 +64,7 @@ public static class BenchmarkPayloadParser
                 assetId = asset.GetString();
             }
 
-            var results = EmptyObject;
+            var results = ClusterJson.EmptyObject;
             if (item.TryGetProperty("results", out var resultsValue) && resultsValue.ValueKind != JsonValueKind.Null)
             {
                 if (resultsValue.ValueKind != JsonValueKind.Object)

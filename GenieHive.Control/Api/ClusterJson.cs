@@ -13,6 +13,9 @@ namespace GenieHive.Control.Api;
 /// </summary>
 public static class ClusterJson
 {
+    /// <summary>An empty JSON object, the default of every object-valued field.</summary>
+    public static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
     public static void WriteHost(Utf8JsonWriter writer, HostRecord host, RoutingTable table, double now)
     {
         writer.WriteStartObject();

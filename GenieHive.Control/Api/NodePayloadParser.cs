@@ -362,7 +362,7 @@ public static class NodePayloadParser
     {
         if (Property(parent, name) is not { } value)
         {
-            return EmptyObject;
+            return ClusterJson.EmptyObject;
         }
 
         return value.ValueKind == JsonValueKind.Object ? value.Clone() : throw Invalid(param, "must be an object");
@@ -435,7 +435,6 @@ public static class NodePayloadParser
     private static PayloadException Invalid(string param, string reason) =>
         new(ApiError.InvalidRequest($"'{param}' {reason}.", param));
 
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>Unwinds the recursive descent at the first bad field; never escapes this class.</summary>
     private sealed class PayloadException(ApiError error) : Exception(error.Message)

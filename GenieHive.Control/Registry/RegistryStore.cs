@@ -303,7 +303,7 @@ internal static class RegistryStore
         using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
         return document.RootElement.ValueKind == JsonValueKind.Object
             ? document.RootElement.Clone()
-            : JsonDocument.Parse("{}").RootElement.Clone();
+            : ClusterJson.EmptyObject;
     }
 
     private static void WriteRawColumn(Utf8JsonWriter writer, string name, SqliteDataReader reader, int ordinal)

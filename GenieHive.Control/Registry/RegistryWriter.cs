@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Threading.Channels;
+using GenieHive.Control.Api;
 using GenieHive.Control.Config;
 using GenieHive.Control.Health;
 using GenieHive.Control.Routing;
@@ -19,8 +19,6 @@ public sealed partial class RegistryWriter : IHostedService, IDisposable
 {
     /// <summary>A service of a host stale for longer than this many stale windows can be claimed (D19).</summary>
     public const double ClaimAfterStaleWindows = 10;
-
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, HostRecord> _hosts = new(StringComparer.Ordinal);
@@ -209,7 +207,7 @@ public sealed partial class RegistryWriter : IHostedService, IDisposable
             report.Labels,
             report.Capabilities,
             report.Resources,
-            existing?.Metrics ?? EmptyObject,
+            existing?.Metrics ?? ClusterJson.EmptyObject,
             "online",
             now,
             existing?.NodeKeyDigest ?? keyDigest,
