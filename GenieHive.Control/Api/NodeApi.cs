@@ -17,8 +17,23 @@ public static class NodeApi
         return group;
     }
 
-    private static async Task<IResult> RegisterAsync(
-        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time)
+    private delegate ApiError? PayloadParser<T>(System.Text.Json.JsonElement root, out T? report);
+
+    private static Task<IResult> RegisterAsync(
+        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time) =>
+        ApplyAsync<HostReport>(context, config, routing, time, NodePayloadParser.TryParseRegistration,
+            (report, ct) => writer.RegisterAsync(report, PresentedKeyDigest(context, keys), ct));
+
+    private static Task<IResult> HeartbeatAsync(
+        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time) =>
+        ApplyAsync<HeartbeatReport>(context, config, routing, time, NodePayloadParser.TryParseHeartbeat,
+            (report, ct) => writer.HeartbeatAsync(report, PresentedKeyDigest(context, keys), ct));
+
+    /// <summary>Body → validated report → one registry command → <c>{"status":"ok","host":Host}</c> or the error.</summary>
+    private static async Task<IResult> ApplyAsync<T>(
+        HttpContext context, ControlConfig config, RoutingTableHolder routing, TimeProvider time,
+        PayloadParser<T> parse, Func<T, CancellationToken, Task<RegistryResult>> apply)
+        where T : class
     {
         var (document, error) = await JsonBody.ReadObjectAsync(context.Request, config.Limits.MaxJsonBodyBytes, context.RequestAborted);
         if (error is not null)
@@ -28,34 +43,12 @@ public static class NodeApi
 
         using (document)
         {
-            if (NodePayloadParser.TryParseRegistration(document!.RootElement, out var report) is { } invalid)
+            if (parse(document!.RootElement, out var report) is { } invalid)
             {
                 return ErrorWriter.Result(invalid);
             }
 
-            var result = await writer.RegisterAsync(report!, PresentedKeyDigest(context, keys), context.RequestAborted);
-            return HostResponse(result, routing, time);
-        }
-    }
-
-    private static async Task<IResult> HeartbeatAsync(
-        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time)
-    {
-        var (document, error) = await JsonBody.ReadObjectAsync(context.Request, config.Limits.MaxJsonBodyBytes, context.RequestAborted);
-        if (error is not null)
-        {
-            return ErrorWriter.Result(error);
-        }
-
-        using (document)
-        {
-            if (NodePayloadParser.TryParseHeartbeat(document!.RootElement, out var report) is { } invalid)
-            {
-                return ErrorWriter.Result(invalid);
-            }
-
-            var result = await writer.HeartbeatAsync(report!, PresentedKeyDigest(context, keys), context.RequestAborted);
-            return HostResponse(result, routing, time);
+            return HostResponse(await apply(report!, context.RequestAborted), routing, time);
         }
     }
 
