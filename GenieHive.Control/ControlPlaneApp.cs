@@ -1,3 +1,5 @@
+using GenieHive.Control.Proxy;
+
 namespace GenieHive.Control;
 
 /// <summary>The control plane's composition: the table of contents that Program, tests and benchmarks share.</summary>
@@ -11,10 +13,12 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.UseDefaultUrl(DefaultUrl);
+        builder.AddUpstreamProxy();
 
         var app = builder.Build();
         app.UseGenieHiveDefaults();
         app.MapDefaultEndpoints();
+        app.MapOpenAiApi();
         return app;
     }
 }

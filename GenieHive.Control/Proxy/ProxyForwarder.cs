@@ -44,6 +44,7 @@ internal sealed partial class ProxyForwarder(
         using var activity = telemetry.ActivitySource.StartActivity(ActivityName(request.Operation));
         if (activity is not null)
         {
+            activity.SetTag("geniehive.request_id", requestId);
             activity.SetTag("geniehive.operation", request.Operation);
             activity.SetTag("geniehive.requested_model", request.RequestedModel);
             activity.SetTag("geniehive.route_kind", routeKind);
@@ -407,21 +408,7 @@ internal sealed partial class ProxyForwarder(
         var headers = context.Response.Headers;
         headers[ServiceIdHeader] = HeaderValues.Encode(service.ServiceId);
         headers[HostIdHeader] = HeaderValues.Encode(service.HostId);
-        headers[RouteHeader] = RouteHeaderFor(route, index);
-    }
-
-    /// <summary><c>direct</c>, <c>role:&lt;id&gt;</c> or <c>role:&lt;id&gt;;fallback_via=&lt;id&gt;</c> for attempt-order entry <paramref name="index"/>.</summary>
-    internal static string RouteHeaderFor(RouteResolution route, int index)
-    {
-        if (route.Role is null)
-        {
-            return "direct";
-        }
-
-        var fallback = index < route.AttemptFallbackVia.Length ? route.AttemptFallbackVia[index]
-            : index == 0 ? route.FallbackVia : null;
-        var role = "role:" + HeaderValues.Encode(route.Role.RoleId);
-        return fallback is null ? role : role + ";fallback_via=" + HeaderValues.Encode(fallback);
+        headers[RouteHeader] = HeaderValues.Encode(RouteResolver.RouteHeaderFor(route, index) ?? "direct");
     }
 
     private static bool AppearsEarlier(System.Collections.Immutable.ImmutableArray<ServiceRecord> order, int index)

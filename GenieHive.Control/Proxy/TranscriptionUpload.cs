@@ -95,7 +95,7 @@ internal sealed class TranscriptionUpload : UpstreamBody
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFormDisposition())
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     await section.Body.CopyToAsync(Stream.Null, cancellationToken);
                     continue;

@@ -1,5 +1,6 @@
 using GenieHive.Control.Config;
 using GenieHive.Control.Health;
+using GenieHive.Control.Routing;
 using GenieHive.Control.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,8 @@ public static class UpstreamProxyExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveStateStore>();
+        services.TryAddSingleton<RoutingTableHolder>();
+        services.TryAddSingleton<RouteResolver>();
         services.TryAddSingleton<ControlTelemetry>();
         services.TryAddSingleton<UpstreamClient>();
         services.TryAddSingleton(sp => new ProxyForwarder(
