@@ -1,3 +1,6 @@
+using GenieHive.Control.Models;
+using GenieHive.Control.Routing;
+
 namespace GenieHive.Control;
 
 /// <summary>The control plane's composition: the table of contents that Program, tests and benchmarks share.</summary>
@@ -11,10 +14,13 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.UseDefaultUrl(DefaultUrl);
+        builder.AddModelRouting();
 
         var app = builder.Build();
         app.UseGenieHiveDefaults();
         app.MapDefaultEndpoints();
+        app.MapModelsApi();
+        app.MapRoutingApi();
         return app;
     }
 }
