@@ -1,4 +1,6 @@
+using GenieHive.Control.Models;
 using GenieHive.Control.Proxy;
+using GenieHive.Control.Routing;
 
 namespace GenieHive.Control;
 
@@ -13,11 +15,14 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.UseDefaultUrl(DefaultUrl);
+        builder.AddModelRouting();
         builder.AddUpstreamProxy();
 
         var app = builder.Build();
         app.UseGenieHiveDefaults();
         app.MapDefaultEndpoints();
+        app.MapModelsApi();
+        app.MapRoutingApi();
         app.MapOpenAiApi();
         return app;
     }

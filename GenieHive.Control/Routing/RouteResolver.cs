@@ -60,6 +60,9 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         return (resolution, explain);
     }
 
+    /// <summary>The live-state store gates 4 and 6 read.</summary>
+    internal LiveStateStore LiveStates => liveStates;
+
     /// <summary>The round-robin counter of <paramref name="id"/> (0 before the first take).</summary>
     public long CounterValue(string id) => _counters.TryGetValue(id, out var box) ? Volatile.Read(ref box.Value) : 0;
 
