@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using GenieHive.Control.Registry;
+using GenieHive.Control.Routing;
 
 namespace GenieHive.Control.Proxy;
 
@@ -14,7 +15,7 @@ internal sealed class ModelRewrittenBody(PooledBuffer original, int modelStart, 
 
     public override HttpContent CreateContent(ServiceRecord service, bool injectStreamUsage)
     {
-        var model = JsonEncodedText.Encode(UpstreamModelId.For(service, requestedModel), Encoder);
+        var model = JsonEncodedText.Encode(UpstreamModel.IdFor(service, requestedModel), Encoder);
         var source = original.WrittenSpan;
         var buffer = new PooledBuffer(source.Length + model.EncodedUtf8Bytes.Length + 2);
         buffer.Write(source[..modelStart]);

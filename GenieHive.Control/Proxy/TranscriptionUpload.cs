@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GenieHive.Control.Registry;
+using GenieHive.Control.Routing;
 using GenieHive.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -70,7 +71,7 @@ internal sealed class TranscriptionUpload : UpstreamBody
 
     public override HttpContent CreateContent(ServiceRecord service, bool injectStreamUsage)
     {
-        var model = UpstreamModelId.For(service, Model);
+        var model = UpstreamModel.IdFor(service, Model);
         return new MultipartUploadContent(_parts, _file!, model);
     }
 

@@ -10,11 +10,11 @@ public sealed class ChatCompletionsProxyTests
 {
     private const string ServiceId = "gpu-1/chat/qwen";
 
-    private static async Task<(FakeUpstream Upstream, ControlPlaneHost Control, HttpClient Client)> StartAsync(
+    private static async Task<(FakeUpstream Upstream, ProxyControlPlane Control, HttpClient Client)> StartAsync(
         Func<HttpContext, Task> handler, string runtime = "{}")
     {
         var upstream = await FakeUpstream.StartAsync(handler);
-        var control = await ControlPlaneHost.StartAsync();
+        var control = await ProxyControlPlane.StartAsync();
         control.Publish([TestCluster.Service(ServiceId, "gpu-1", upstream.Endpoint, assets: ["qwen-asset"], runtime: runtime)]);
         return (upstream, control, control.CreateClient());
     }
@@ -400,10 +400,7 @@ public sealed class ChatCompletionsProxyTests
     {
         var upstream = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
         await using var _ = upstream;
-        await using var control = await ControlPlaneHost.StartAsync(new GenieHive.Control.Config.ControlConfig
-        {
-            Limits = new GenieHive.Control.Config.LimitsConfig { MaxJsonBodyBytes = 1024 },
-        });
+        await using var control = await ProxyControlPlane.StartAsync(limits: "max_json_body_bytes: 1024");
         control.Publish([TestCluster.Service(ServiceId, "gpu-1", upstream.Endpoint, assets: ["qwen-asset"])]);
         using var client = control.CreateClient();
         var big = "{\"model\":\"qwen-asset\",\"pad\":\"" + new string('x', 4096) + "\"}";

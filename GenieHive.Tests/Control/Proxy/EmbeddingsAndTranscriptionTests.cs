@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using GenieHive.Control.Config;
 using GenieHive.Control.Registry;
 using GenieHive.Tests.Support;
 using static GenieHive.Tests.Control.Proxy.ProxyTestKit;
@@ -15,7 +14,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     {
         const string answer = "{\"object\":\"list\",\"data\":[{\"embedding\":[0.5]}],\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}";
         await using var upstream = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, answer, "application/json; charset=utf-8"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([TestCluster.Service("h/emb", "h", upstream.Endpoint, Operations.Embeddings, ["minilm-asset"])]);
         using var client = control.CreateClient();
 
@@ -32,7 +31,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     [Fact]
     public async Task Embeddings_without_a_model_are_400_naming_it()
     {
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         using var client = control.CreateClient();
 
         using var response = await client.PostAsync("/v1/embeddings", JsonBody("{\"input\":\"x\"}"));
@@ -71,7 +70,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     public async Task Transcription_with_model_after_file_is_spooled_forwarded_in_order_and_the_text_answer_relayed()
     {
         await using var upstream = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, "hello world\n", "text/plain; charset=utf-8"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([TestCluster.Service("whisper", "h", upstream.Endpoint, Operations.Transcription, ["whisper-small"])]);
         using var client = control.CreateClient();
         var audio = Enumerable.Range(0, 3 << 20).Select(i => (byte)(i * 31)).ToArray();
@@ -101,7 +100,7 @@ public sealed class EmbeddingsAndTranscriptionTests
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, "{\"text\":\"ok\"}"));
         broken.CountBodyOnly = true;
         healthy.CountBodyOnly = true;
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([
             TestCluster.Service("a/stt", "a", broken.Endpoint, Operations.Transcription, ["whisper"]),
             TestCluster.Service("b/stt", "b", healthy.Endpoint, Operations.Transcription, ["whisper"]),
@@ -122,7 +121,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     [InlineData("temperature")]
     public async Task Transcription_parts_are_validated_by_name(string param)
     {
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         using var client = control.CreateClient();
         var form = new MultipartFormDataContent();
         if (param != "file")
@@ -151,7 +150,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     [Fact]
     public async Task Transcription_of_json_is_415()
     {
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         using var client = control.CreateClient();
 
         using var response = await client.PostAsync("/v1/audio/transcriptions", JsonBody("{\"model\":\"whisper\"}"));
@@ -164,10 +163,7 @@ public sealed class EmbeddingsAndTranscriptionTests
     public async Task Transcription_over_the_multipart_limit_is_413_and_nothing_is_forwarded()
     {
         await using var upstream = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, "{}"));
-        await using var control = await ControlPlaneHost.StartAsync(new ControlConfig
-        {
-            Limits = new LimitsConfig { MaxMultipartBodyBytes = 64 * 1024 },
-        });
+        await using var control = await ProxyControlPlane.StartAsync(limits: "max_multipart_body_bytes: 65536");
         control.Publish([TestCluster.Service("h/stt", "h", upstream.Endpoint, Operations.Transcription, ["whisper"])]);
         using var client = control.CreateClient();
 
@@ -207,7 +203,7 @@ public sealed class TranscriptionMemoryTests
     {
         await using var upstream = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, "{\"text\":\"ok\"}"));
         upstream.CountBodyOnly = true;
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([TestCluster.Service("h/stt", "h", upstream.Endpoint, Operations.Transcription, ["whisper"])]);
         using var client = control.CreateClient();
 

@@ -20,7 +20,7 @@ public sealed class UpstreamFailureTests
     public async Task Dead_first_candidate_fails_over_with_no_client_visible_error()
     {
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", DeadEndpoint()), Svc("b", healthy.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -36,7 +36,7 @@ public sealed class UpstreamFailureTests
     [Fact]
     public async Task Connect_failure_on_the_only_candidate_is_502_upstream_error_with_route_headers()
     {
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", DeadEndpoint())]);
         using var client = control.CreateClient();
 
@@ -55,7 +55,7 @@ public sealed class UpstreamFailureTests
     {
         await using var resetting = await FakeUpstream.StartAsync(FakeUpstream.Reset);
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", resetting.Endpoint), Svc("b", healthy.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -70,7 +70,7 @@ public sealed class UpstreamFailureTests
     public async Task Server_error_after_failover_is_relayed_with_its_status_and_message()
     {
         await using var broken = await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, 500, "kaboom"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", broken.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -92,7 +92,7 @@ public sealed class UpstreamFailureTests
             c.Response.Headers.RetryAfter = "7";
             return FakeUpstream.Error(c, 429, "slow down");
         });
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", limited.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -124,7 +124,7 @@ public sealed class UpstreamFailureTests
     {
         await using var limited = await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, 429, "slow down"));
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", limited.Endpoint), Svc("b", healthy.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -141,7 +141,7 @@ public sealed class UpstreamFailureTests
     public async Task Backend_credential_failures_become_502_never_the_callers_auth_error(int status)
     {
         await using var rejecting = await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, status, "bad key"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", rejecting.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -158,7 +158,7 @@ public sealed class UpstreamFailureTests
     {
         await using var picky = await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, 422, "messages too long", "context_length_exceeded", "messages"));
         await using var second = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", picky.Endpoint), Svc("b", second.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -178,7 +178,7 @@ public sealed class UpstreamFailureTests
     {
         var text = new string('e', 1500);
         await using var plain = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 404, text, "text/plain"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", plain.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -195,7 +195,7 @@ public sealed class UpstreamFailureTests
     {
         var never = FakeUpstream.NewSignal();
         await using var silent = await FakeUpstream.StartAsync(c => never.Task.WaitAsync(c.RequestAborted));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", silent.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -221,7 +221,7 @@ public sealed class UpstreamFailureTests
             await never.Task.WaitAsync(c.RequestAborted);
         });
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Sse(c, FakeUpstream.Chunk("b"), FakeUpstream.Done));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", mute.Endpoint), Svc("b", healthy.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -249,7 +249,7 @@ public sealed class UpstreamFailureTests
             upstreams.Add(await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, 503, "busy")));
         }
 
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish(upstreams.Select((u, i) => Svc(((char)('a' + i)).ToString(), u.Endpoint)));
         using var client = control.CreateClient();
 
@@ -271,7 +271,7 @@ public sealed class UpstreamFailureTests
         var healthy = false;
         await using var flaky = await FakeUpstream.StartAsync(c =>
             healthy ? FakeUpstream.Json(c, 200, FakeUpstream.ChatJson) : FakeUpstream.Error(c, 500, "down"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", flaky.Endpoint)]);
         using var client = control.CreateClient();
 
@@ -302,7 +302,7 @@ public sealed class UpstreamFailureTests
     public async Task Failed_half_open_trial_reopens_the_circuit()
     {
         await using var down = await FakeUpstream.StartAsync(c => FakeUpstream.Error(c, 502, "down"));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", down.Endpoint)]);
         using var client = control.CreateClient();
         for (var i = 0; i < 3; i++)
@@ -325,7 +325,7 @@ public sealed class UpstreamFailureTests
     public async Task Role_routes_name_the_role_in_the_route_header()
     {
         await using var healthy = await FakeUpstream.StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
-        await using var control = await ControlPlaneHost.StartAsync();
+        await using var control = await ProxyControlPlane.StartAsync();
         control.Publish([Svc("a", healthy.Endpoint)], [TestCluster.Role("helper")]);
         using var client = control.CreateClient();
 

@@ -1,0 +1,35 @@
+namespace GenieHive.Tests.Support;
+
+/// <summary>A fresh temporary folder, removed on dispose: a working directory for configs and SQLite files.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "geniehive-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Combine(string relative) => System.IO.Path.Combine(Path, relative);
+
+    public string Write(string relative, string content)
+    {
+        var full = Combine(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open on some platform; the OS cleans temp eventually.
+        }
+    }
+}
