@@ -326,12 +326,7 @@ internal sealed partial class ProxyForwarder
                 { "operation", operation }, { "service_id", service.ServiceId }, { "kind", "completion" },
             });
         }
-
-        UsageRecorded?.Invoke(service.ServiceId, usage);
     }
-
-    /// <summary>The request's usage as the proxy saw it (last non-null usage of a stream): for audit and tests.</summary>
-    public event Action<string, TokenUsage>? UsageRecorded;
 
     private void RecordFirstByte(string operation, Attempt attempt) =>
         telemetry.TimeToFirstByte.Record(time.GetElapsedTime(attempt.Started).TotalSeconds, new TagList
