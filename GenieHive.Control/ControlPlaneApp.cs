@@ -1,7 +1,10 @@
 using GenieHive.Control.Api;
 using GenieHive.Control.Config;
 using GenieHive.Control.Health;
+using GenieHive.Control.Models;
+using GenieHive.Control.Proxy;
 using GenieHive.Control.Registry;
+using GenieHive.Control.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GenieHive.Control;
@@ -25,7 +28,8 @@ public static class ControlPlaneApp
         builder.AddControlConfig();
         builder.AddRegistry();
         builder.AddProbing();
-        // Routing and proxy features: builder.AddModelRouting(); builder.AddUpstreamProxy();
+        builder.AddModelRouting();
+        builder.AddUpstreamProxy();
 
         var app = builder.Build();
         app.UseGenieHiveDefaults();
@@ -33,7 +37,9 @@ public static class ControlPlaneApp
         app.MapDefaultEndpoints();
         app.MapNodeApi();
         app.MapClusterApi();
-        // Client API: app.MapOpenAiApi();
+        app.MapModelsApi();
+        app.MapRoutingApi();
+        app.MapOpenAiApi();
         return app;
     }
 }
