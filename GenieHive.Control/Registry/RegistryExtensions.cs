@@ -1,5 +1,6 @@
 using GenieHive.Control.Health;
 using GenieHive.Control.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GenieHive.Control.Registry;
 
@@ -11,8 +12,9 @@ public static class RegistryExtensions
     /// </summary>
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<RoutingTableHolder>();
-        builder.Services.AddSingleton<LiveStateStore>();
+        // TryAdd: a test or benchmark host may bring its own holder and live state (ControlPlaneApp's configure hook).
+        builder.Services.TryAddSingleton<RoutingTableHolder>();
+        builder.Services.TryAddSingleton<LiveStateStore>();
         builder.Services.AddSingleton<RegistryWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryWriter>());
         builder.Services.AddHealthChecks().AddCheck<RegistryHealthCheck>("registry");

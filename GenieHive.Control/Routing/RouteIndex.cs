@@ -16,10 +16,17 @@ internal sealed class RouteIndex
     {
         var services = table.Services;
         Facts = new ServiceFacts[services.Length];
+        Services = [.. services];
+        Loaded = new bool[services.Length];
+        FreshUntil = new double[services.Length];
         for (var i = 0; i < services.Length; i++)
         {
             table.HostsById.TryGetValue(services[i].HostId, out var host);
-            Facts[i] = ServiceFacts.Create(services[i], host, i);
+            var facts = Facts[i] = ServiceFacts.Create(services[i], host, i);
+            Loaded[i] = facts.Loaded;
+            FreshUntil[i] = host is null ? double.NegativeInfinity
+                : facts.HostIsProvider ? double.PositiveInfinity
+                : host.LastSeen + table.Settings.HealthStaleAfterSeconds;
         }
 
         var byId = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -69,6 +76,15 @@ internal sealed class RouteIndex
 
     /// <summary>Facts by service index (<see cref="RoutingTable.Services"/> order).</summary>
     public ServiceFacts[] Facts { get; }
+
+    // Flat per-index copies of what every request reads for every candidate, so a resolution over many services
+    // walks arrays instead of chasing one object per service.
+    public ServiceRecord[] Services { get; }
+
+    public bool[] Loaded { get; }
+
+    /// <summary>Gate 2 freshness: the host is stale once now exceeds this (Unix s; +∞ for configured providers).</summary>
+    public double[] FreshUntil { get; }
 
     public FrozenDictionary<string, int> ServiceIndex { get; }
 

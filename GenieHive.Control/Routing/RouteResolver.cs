@@ -150,7 +150,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         var vias = new string?[count];
         for (var i = 0; i < count; i++)
         {
-            services[i] = c.Index.Facts[s.AccIndex[i]].Service;
+            services[i] = c.Index.Services[s.AccIndex[i]];
             vias[i] = s.AccVia[i];
         }
 
@@ -213,13 +213,13 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
     /// <summary>The gates a snapshot cannot fix: staleness (2), the probe verdict (4), passive health (6).</summary>
     private static bool PassesDynamic(ref Context c, int i)
     {
-        if (c.Index.Facts[i].IsStale(c.Now, c.StaleAfter))
+        if (c.Now > c.Index.FreshUntil[i])
         {
             return false;
         }
 
         var live = c.Live[i];
-        return live.Probe != ProbeVerdict.Unhealthy && (!c.CheckPassive || live.Check(c.Now) == PassiveGate.Pass);
+        return live.Probe != ProbeVerdict.Unhealthy && (!c.CheckPassive || live.Peek(c.Now) == PassiveGate.Pass);
     }
 
     /// <summary>
@@ -300,7 +300,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         {
             for (var k = 0; k < survivors && !anyLoaded; k++)
             {
-                anyLoaded = c.Index.Facts[s.Work[k]].Loaded;
+                anyLoaded = c.Index.Loaded[s.Work[k]];
             }
         }
 
@@ -308,7 +308,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         for (var k = 0; k < survivors; k++)
         {
             var i = s.Work[k];
-            if (!anyLoaded || c.Index.Facts[i].Loaded)
+            if (!anyLoaded || c.Index.Loaded[i])
             {
                 maxRank = Math.Max(maxRank, route.FamilyRank[i]);
             }
@@ -318,7 +318,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         for (var k = 0; k < survivors; k++)
         {
             var i = s.Work[k];
-            if ((!anyLoaded || c.Index.Facts[i].Loaded) && route.FamilyRank[i] == maxRank)
+            if ((!anyLoaded || c.Index.Loaded[i]) && route.FamilyRank[i] == maxRank)
             {
                 s.A[kept++] = i;
             }

@@ -584,3 +584,30 @@ public sealed class RouteResolverTests
         Assert.Equal(r.AttemptOrder.Length, explain.AttemptOrder.Length);
     }
 }
+
+public sealed class PassivePeekTests
+{
+    [Fact]
+    public void Lock_free_peek_agrees_with_check_through_holds_and_circuit_transitions()
+    {
+        var time = RoutingFixture.Start;
+        var state = new ServiceLiveState();
+        Assert.Equal(PassiveGate.Pass, state.Peek(time));
+
+        state.HoldUntil(time, 5);
+        Assert.Equal(PassiveGate.CoolingDown, state.Peek(time + 4));
+        Assert.Equal(PassiveGate.Pass, state.Peek(time + 6));
+
+        for (var i = 0; i < ServiceLiveState.FailureThreshold; i++)
+        {
+            state.RecordFailure(time + 6);
+        }
+
+        Assert.Equal(PassiveGate.CoolingDown, state.Peek(time + 10));
+        Assert.Equal(PassiveGate.Pass, state.Peek(time + 40));
+        Assert.True(state.TryBeginAttempt(time + 40, out var trial) && trial);
+        Assert.Equal(PassiveGate.TrialInFlight, state.Peek(time + 40));
+        state.RecordSuccess();
+        Assert.Equal(PassiveGate.Pass, state.Peek(time + 41));
+    }
+}

@@ -15,16 +15,30 @@ public sealed class RoutingApiTests
     internal static async Task<KestrelHost> StartAsync(RoutingFixture f)
     {
         var holder = new RoutingTableHolder();
-        holder.Publish(f.Table());
-        var app = ControlPlaneApp.Build(["--urls", "http://127.0.0.1:0"], b =>
+        // An in-memory registry; the YAML is read once at build time, so the file can go at once.
+        var config = Path.Combine(Path.GetTempPath(), $"geniehive-routing-{Guid.NewGuid():n}.yaml");
+        await File.WriteAllTextAsync(config, ControlPlaneHost.Yaml(keys: false, sqlitePath: ":memory:"));
+        WebApplication app;
+        try
         {
-            b.Logging.ClearProviders();
-            b.Services.AddSingleton(ControlKeys.Open);
-            b.Services.AddSingleton(holder);
-            b.Services.AddSingleton<LiveStateStore>(f.Live);
-            b.Services.AddSingleton<TimeProvider>(f.Time);
-        });
-        return await KestrelHost.StartAsync(app);
+            app = ControlPlaneApp.Build(["--config", config, "--urls", "http://127.0.0.1:0"], b =>
+            {
+                b.Logging.ClearProviders();
+                b.Services.AddSingleton(holder);
+                b.Services.AddSingleton<LiveStateStore>(f.Live);
+                b.Services.AddSingleton<TimeProvider>(f.Time);
+            });
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+
+        var host = await KestrelHost.StartAsync(app);
+        // The registry writer publishes its (empty) snapshot at start; the test's table replaces it, as a heartbeat would.
+        holder.Publish(f.Table());
+        f.ReapplyTrips();
+        return host;
     }
 
     private static RoutingFixture MentorCluster()

@@ -100,6 +100,23 @@ internal sealed class RoutingFixture
     /// <summary>Three consecutive failures: the circuit opens for 30 s.</summary>
     public void Trip(string serviceId)
     {
+        _tripped.Add(serviceId);
+        TripState(serviceId);
+    }
+
+    /// <summary>Trips again what <see cref="Trip"/> tripped (a host's start-up snapshot drops unknown services' live state).</summary>
+    public void ReapplyTrips()
+    {
+        foreach (var id in _tripped)
+        {
+            TripState(id);
+        }
+    }
+
+    private readonly List<string> _tripped = [];
+
+    private void TripState(string serviceId)
+    {
         var state = Live.Get(serviceId);
         for (var i = 0; i < ServiceLiveState.FailureThreshold; i++)
         {
