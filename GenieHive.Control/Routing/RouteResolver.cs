@@ -67,7 +67,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
     public long CounterValue(string id) => _counters.TryGetValue(id, out var box) ? Volatile.Read(ref box.Value) : 0;
 
     /// <summary>Now in Unix seconds from the injected clock.</summary>
-    public double Now() => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+    public double Now() => UnixTime.Now(time);
 
     /// <summary>
     /// The direct-resolution pick for <c>/v1/models</c>: like peek, but passive health (gate 6) is ignored so a
