@@ -16,6 +16,7 @@ namespace GenieHive.Control.Routing;
 /// </summary>
 /// <remarks>
 /// The hot path allocates only the result: candidate lists are precomputed per snapshot (<see cref="RouteIndex"/>),
+/// a role's gate results are reused until live state or the clock could change them (<see cref="RoleCandidates"/>),
 /// per-request work happens in thread-local buffers, and live state is read through a per-snapshot array.
 /// </remarks>
 public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvider time)
