@@ -8,6 +8,7 @@ namespace GenieHive.Benchmarks.Routing;
 [MemoryDiagnoser]
 public class RouteResolutionBenchmarks
 {
+    private LiveStateStore _live = null!;
     private RouteResolver _resolver = null!;
     private RoutingTable _scored = null!;
     private RoutingTable _roundRobin = null!;
@@ -20,7 +21,8 @@ public class RouteResolutionBenchmarks
     public void Setup()
     {
         var time = new FixedTime(DateTimeOffset.FromUnixTimeSeconds((long)RoutingBenchmarkCluster.Now));
-        _resolver = new RouteResolver(new LiveStateStore(), time);
+        _live = new LiveStateStore();
+        _resolver = new RouteResolver(_live, time);
         _scored = RoutingBenchmarkCluster.Create(Services, Strategies.Scored);
         _roundRobin = RoutingBenchmarkCluster.Create(Services, Strategies.RoundRobin);
         _assetId = _scored.Services[Services / 2].Assets[0].AssetId;
@@ -37,6 +39,18 @@ public class RouteResolutionBenchmarks
 
     [Benchmark]
     public RouteResolution RoleScoredWithSoftFilters() => _resolver.Resolve(_scored, "mentor", "chat", ResolveMode.Take);
+
+    /// <summary>
+    /// The worst case: a gate-visible live-state change (here a probe verdict flipping between healthy and unknown,
+    /// which changes no route) before every resolution, so the role's cached candidates are recomputed each time.
+    /// </summary>
+    [Benchmark]
+    public RouteResolution RoleScoredAfterLiveChange()
+    {
+        var state = _live.Get(_scored.Services[0].ServiceId);
+        state.Probe = state.Probe == ProbeVerdict.Healthy ? ProbeVerdict.Unknown : ProbeVerdict.Healthy;
+        return _resolver.Resolve(_scored, "general", "chat", ResolveMode.Take);
+    }
 
     [Benchmark]
     public RouteResolution RoleRoundRobin() => _resolver.Resolve(_roundRobin, "general", "chat", ResolveMode.Take);

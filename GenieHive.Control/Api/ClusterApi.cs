@@ -73,7 +73,7 @@ public static class ClusterApi
                 healthy++;
             }
 
-            if (CommonGates.FirstFailure(table, service, live, now) is null)
+            if (EligibilityGates.CommonFailure(table, service, live.Find(service.ServiceId), now) is null)
             {
                 routable++;
             }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using GenieHive.Control.Health;
@@ -34,7 +35,7 @@ public static class ClusterJson
         writer.WriteEndObject();
     }
 
-    /// <summary>A Service with its <c>live</c> object (gates 2–7 via <see cref="CommonGates"/>).</summary>
+    /// <summary>A Service with its <c>live</c> object (gates 2–7 via <see cref="EligibilityGates.CommonFailure(RoutingTable, ServiceRecord, ServiceLiveState?, double)"/>).</summary>
     public static void WriteService(Utf8JsonWriter writer, ServiceRecord service, RoutingTable table, LiveStateStore live, double now)
     {
         writer.WriteStartObject();
@@ -65,7 +66,7 @@ public static class ClusterJson
 
     public static void WriteLive(Utf8JsonWriter writer, ServiceRecord service, RoutingTable table, ServiceLiveState? live, double now)
     {
-        var reason = CommonGates.FirstFailure(table, service, live, now);
+        var reason = EligibilityGates.CommonFailure(table, service, live, now);
         writer.WriteStartObject();
         writer.WriteBoolean("routable", reason is null);
         WriteNullableString(writer, "reason", reason);
@@ -251,7 +252,8 @@ public static class ClusterJson
         }
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, string name, JsonElement value)
+    /// <summary>An object-valued field; anything but an object is written as <c>{}</c>.</summary>
+    public static void WriteObject(Utf8JsonWriter writer, string name, JsonElement value)
     {
         writer.WritePropertyName(name);
         if (value.ValueKind == JsonValueKind.Object)
@@ -265,7 +267,11 @@ public static class ClusterJson
         }
     }
 
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    /// <summary>A string array; a default (uninitialised) array is written as <c>[]</c>.</summary>
+    public static void WriteStrings(Utf8JsonWriter writer, string name, ImmutableArray<string> values) =>
+        WriteStrings(writer, name, values.IsDefault ? [] : (IEnumerable<string>)values);
+
+    public static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
     {
         writer.WriteStartArray(name);
         foreach (var value in values)
@@ -276,7 +282,7 @@ public static class ClusterJson
         writer.WriteEndArray();
     }
 
-    private static void WriteNullableString(Utf8JsonWriter writer, string name, string? value)
+    public static void WriteNullableString(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is null)
         {
@@ -288,7 +294,7 @@ public static class ClusterJson
         }
     }
 
-    private static void WriteNullableNumber(Utf8JsonWriter writer, string name, long? value)
+    public static void WriteNullableNumber(Utf8JsonWriter writer, string name, long? value)
     {
         if (value is { } number)
         {
@@ -300,7 +306,8 @@ public static class ClusterJson
         }
     }
 
-    private static void WriteNullableDouble(Utf8JsonWriter writer, string name, double? value)
+    /// <summary>A number, or null when absent or not finite.</summary>
+    public static void WriteNullableDouble(Utf8JsonWriter writer, string name, double? value)
     {
         if (value is { } number && double.IsFinite(number))
         {

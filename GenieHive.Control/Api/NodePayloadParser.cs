@@ -96,7 +96,7 @@ public static class NodePayloadParser
         if (value.ValueKind == JsonValueKind.String
             && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
-            return instant.ToUnixTimeMilliseconds() / 1000.0;
+            return UnixTime.Seconds(instant);
         }
 
         throw Invalid(param, "must be Unix seconds or an ISO-8601 timestamp");

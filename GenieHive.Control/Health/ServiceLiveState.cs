@@ -14,6 +14,7 @@ public sealed class ServiceLiveState
     public const double MaxRetryAfterHoldSeconds = 30;
 
     private readonly Lock _gate = new();
+    private readonly LiveStateStore? _owner;     // told of every gate-visible change (LiveStateStore.Version)
     private int _inFlight;
     private int _consecutiveFailures;
     private CircuitState _circuit = CircuitState.Closed;
@@ -24,6 +25,12 @@ public sealed class ServiceLiveState
     private volatile bool _refusesStreamUsage;
     private volatile bool _quiet = true;     // circuit closed and no Retry-After hold: gate 6 passes without the lock
 
+    public ServiceLiveState()
+    {
+    }
+
+    internal ServiceLiveState(LiveStateStore owner) => _owner = owner;
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
@@ -31,7 +38,14 @@ public sealed class ServiceLiveState
     public ProbeVerdict Probe
     {
         get => _probe;
-        set => _probe = value;
+        set
+        {
+            if (_probe != value)
+            {
+                _probe = value;
+                _owner?.Changed();
+            }
+        }
     }
 
     /// <summary>The service answered 400/422 to an injected <c>stream_options.include_usage</c> (routing.md step 7).</summary>
@@ -60,6 +74,35 @@ public sealed class ServiceLiveState
     /// moment earlier; the proxy's <see cref="TryBeginAttempt"/> stays the authority.
     /// </summary>
     public PassiveGate Peek(double now) => _quiet ? PassiveGate.Pass : Check(now);
+
+    /// <summary>
+    /// Until when (Unix s, exclusive) <see cref="Check"/> keeps its answer if no transition happens meanwhile: the
+    /// end of a <c>Retry-After</c> hold or of an open circuit's cooldown, else +∞. Transitions are announced through
+    /// <see cref="LiveStateStore.Version"/>.
+    /// </summary>
+    public double PassiveStableUntil(double now)
+    {
+        if (_quiet)
+        {
+            return double.PositiveInfinity;
+        }
+
+        lock (_gate)
+        {
+            var until = double.PositiveInfinity;
+            if (_holdUntil > now)
+            {
+                until = _holdUntil;
+            }
+
+            if (_circuit == CircuitState.Open && _cooldownUntil > now)
+            {
+                until = Math.Min(until, _cooldownUntil);
+            }
+
+            return until;
+        }
+    }
 
     /// <summary>Gate 6 in <c>peek</c> mode: never takes the trial slot.</summary>
     public PassiveGate Check(double now)
@@ -109,6 +152,7 @@ public sealed class ServiceLiveState
 
                     _trialTaken = 1;
                     isTrial = true;
+                    _owner?.Changed();
                     return true;
                 default:
                     return true;
@@ -131,11 +175,16 @@ public sealed class ServiceLiveState
     {
         lock (_gate)
         {
+            var visible = _circuit != CircuitState.Closed || _trialTaken != 0;
             _consecutiveFailures = 0;
             _circuit = CircuitState.Closed;
             _cooldownUntil = 0;
             _trialTaken = 0;
             UpdateQuiet();
+            if (visible)
+            {
+                _owner?.Changed();
+            }
         }
     }
 
@@ -145,15 +194,21 @@ public sealed class ServiceLiveState
         lock (_gate)
         {
             var circuit = Advance(now);
+            var visible = _trialTaken != 0;
             _consecutiveFailures++;
             if (circuit == CircuitState.HalfOpen || _consecutiveFailures >= FailureThreshold)
             {
                 _circuit = CircuitState.Open;
                 _cooldownUntil = now + CooldownSeconds;
+                visible = true;
             }
 
             _trialTaken = 0;
             UpdateQuiet();
+            if (visible)
+            {
+                _owner?.Changed();
+            }
         }
     }
 
@@ -162,7 +217,11 @@ public sealed class ServiceLiveState
     {
         lock (_gate)
         {
-            _trialTaken = 0;
+            if (_trialTaken != 0)
+            {
+                _trialTaken = 0;
+                _owner?.Changed();
+            }
         }
     }
 
@@ -175,8 +234,12 @@ public sealed class ServiceLiveState
         var until = now + Math.Min(Math.Max(retryAfterSeconds, 0), MaxRetryAfterHoldSeconds);
         lock (_gate)
         {
-            _holdUntil = Math.Max(_holdUntil, until);
-            UpdateQuiet();
+            if (until > _holdUntil)
+            {
+                _holdUntil = until;
+                UpdateQuiet();
+                _owner?.Changed();
+            }
         }
     }
 

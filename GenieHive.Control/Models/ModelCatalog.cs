@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenieHive.Control.Api;
 using GenieHive.Control.Registry;
 using GenieHive.Control.Routing;
 
@@ -207,15 +208,17 @@ public sealed class ModelCatalog(RouteResolver resolver)
         writer.WriteString("operation", service.Kind);
         writer.WriteString("protocol", service.Protocol);
         writer.WriteString("endpoint", service.Endpoint);
-        RoutingJson.WriteNullableString(writer, "health", service.State.Health);
+        ClusterJson.WriteNullableString(writer, "health", service.State.Health);
         writer.WriteString("availability", string.IsNullOrEmpty(service.State.Availability) ? "available" : service.State.Availability);
-        RoutingJson.WriteNullableString(writer, "trust_tier", facts.TrustTier);
-        RoutingJson.WriteNullableString(writer, "device_class", facts.DeviceClass);
-        RoutingJson.WriteStrings(writer, "workload_classes", facts.WorkloadClasses.Order(StringComparer.Ordinal));
+        ClusterJson.WriteNullableString(writer, "trust_tier", facts.TrustTier);
+        ClusterJson.WriteNullableString(writer, "device_class", facts.DeviceClass);
+        ClusterJson.WriteStrings(writer, "workload_classes", facts.WorkloadClasses.Order(StringComparer.Ordinal));
         writer.WriteNumber("loaded_asset_count", service.LoadedAssetCount);
-        RoutingJson.WriteAssets(writer, service.Assets);
-        RoutingJson.WriteElement(writer, "runtime", service.Runtime);
-        RoutingJson.WriteObserved(writer, service.Observed);
+        writer.WritePropertyName("assets");
+        ClusterJson.WriteAssets(writer, service.Assets);
+        ClusterJson.WriteObject(writer, "runtime", service.Runtime);
+        writer.WritePropertyName("observed");
+        ClusterJson.WriteObserved(writer, service.Observed);
         WriteEffectivePolicy(writer, null, service, entry.Id);
         WriteOffloadHint(writer, service.Kind, service.IsLoaded ? 1 : 0, service.Observed.P50LatencyMs);
     }
@@ -224,14 +227,15 @@ public sealed class ModelCatalog(RouteResolver resolver)
     {
         writer.WriteString("route_type", "role");
         writer.WriteString("role_id", role.RoleId);
-        RoutingJson.WriteNullableString(writer, "display_name", role.DisplayName);
+        ClusterJson.WriteNullableString(writer, "display_name", role.DisplayName);
         writer.WriteString("operation", role.Operation);
         writer.WriteString("modality", role.Modality);
         writer.WriteNumber("healthy_target_count", entry.HealthyTargetCount);
         writer.WriteNumber("loaded_target_count", entry.LoadedTargetCount);
-        RoutingJson.WriteNullableNumber(writer, "best_p50_latency_ms", entry.BestP50LatencyMs);
+        ClusterJson.WriteNullableDouble(writer, "best_p50_latency_ms", entry.BestP50LatencyMs);
         WriteOffloadHint(writer, role.Operation, entry.LoadedTargetCount, entry.BestP50LatencyMs);
-        RoutingJson.WriteRoutingPolicy(writer, role.RoutingPolicy);
+        writer.WritePropertyName("routing_policy");
+        ClusterJson.WriteRoutingPolicy(writer, role.RoutingPolicy);
         if (entry.Service is { } service)
         {
             WriteEffectivePolicy(writer, role, service, role.RoleId);
@@ -264,7 +268,7 @@ public sealed class ModelCatalog(RouteResolver resolver)
         writer.WriteString("recommended_for", operation == Operations.Chat ? "lower-complexity offload" : operation + " offload");
         writer.WriteStartObject("inference_basis");
         writer.WriteNumber("loaded_target_count", loadedTargets);
-        RoutingJson.WriteNullableNumber(writer, "best_p50_latency_ms", bestP50);
+        ClusterJson.WriteNullableDouble(writer, "best_p50_latency_ms", bestP50);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -1,3 +1,4 @@
+using GenieHive.Control.Api;
 using GenieHive.Control.Auth;
 using GenieHive.Control.Routing;
 using GenieHive.ServiceDefaults.Errors;
@@ -19,19 +20,7 @@ public static class ModelsApi
     {
         var table = tables.Current;
         var entries = catalog.List(table);
-        return RoutingJson.Result(writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
-            foreach (var entry in entries)
-            {
-                ModelCatalog.Write(writer, table, entry);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
+        return Utf8JsonResult.Ok(writer => ClusterJson.WriteList(writer, entries, (w, entry) => ModelCatalog.Write(w, table, entry)));
     }
 
     internal static IResult Get(string id, RoutingTableHolder tables, ModelCatalog catalog)
@@ -40,6 +29,6 @@ public static class ModelsApi
         var entry = catalog.Find(table, id);
         return entry is null
             ? ErrorWriter.Result(RouteErrors.ModelNotFound(id))
-            : RoutingJson.Result(writer => ModelCatalog.Write(writer, table, entry));
+            : Utf8JsonResult.Ok(writer => ModelCatalog.Write(writer, table, entry));
     }
 }

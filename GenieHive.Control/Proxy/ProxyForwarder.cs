@@ -73,8 +73,7 @@ internal sealed partial class ProxyForwarder(
             attempts++;
             lastService = service;
             StampRoute(context, route, i, service);
-            var injectUsage = request.Stream && !request.CallerAskedUsage && !state.RefusesStreamUsage
-                && ServiceRuntime.AllowsStreamUsage(service);
+            var injectUsage = request.Stream && !request.CallerAskedUsage && RequestPolicyApplier.StreamUsageAllowed(service, state);
             var result = await AttemptAsync(context, request, service, state, requestId, injectUsage);
             if (result.Outcome == AttemptOutcome.UsageRefused)
             {
@@ -444,7 +443,7 @@ internal sealed partial class ProxyForwarder(
         _ => "proxy audio.transcriptions",
     };
 
-    private double Now() => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+    private double Now() => UnixTime.Now(time);
 
     private static TimeSpan Seconds(double seconds) =>
         seconds <= 0 || seconds > 86_400 * 30 ? TimeSpan.FromDays(30) : TimeSpan.FromSeconds(seconds);

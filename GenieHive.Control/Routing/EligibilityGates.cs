@@ -37,6 +37,30 @@ internal static class EligibilityGates
             ?? (role is null ? DirectPolicyFailure(facts) : RolePolicyFailure(facts, role));
     }
 
+    /// <summary>
+    /// Gates 2–7, the gates every route shares: <c>live.routable</c>/<c>live.reason</c> of the operator API
+    /// (api.md §4.1). Gate 6 in peek form; <paramref name="live"/> null = no live state yet.
+    /// </summary>
+    public static string? CommonFailure(ServiceFacts facts, ServiceLiveState? live, double now, double staleAfter)
+    {
+        if (facts.IsStale(now, staleAfter))
+        {
+            return GateCodes.HostStale;
+        }
+
+        return StateFailure(facts, live, includeHostOffline: true)
+            ?? PassiveFailure(live, now)
+            ?? (HostFamiliesAllow(facts) ? null : GateCodes.HostModelFamilyPolicy);
+    }
+
+    /// <summary><see cref="CommonFailure(ServiceFacts, ServiceLiveState?, double, double)"/> for a service of <paramref name="table"/>.</summary>
+    public static string? CommonFailure(RoutingTable table, ServiceRecord service, ServiceLiveState? live, double now)
+    {
+        var facts = table.Index.FactsFor(service)
+            ?? ServiceFacts.Create(service, table.HostsById.GetValueOrDefault(service.HostId), 0);
+        return CommonFailure(facts, live, now, table.Settings.HealthStaleAfterSeconds);
+    }
+
     /// <summary>Gates 2 (reported state only), 3, 4 (node verdict, and probe when <paramref name="live"/> is given), 5.</summary>
     public static string? StateFailure(ServiceFacts facts, ServiceLiveState? live, bool includeHostOffline)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using GenieHive.Control.Registry;
 
@@ -93,13 +94,31 @@ public static class RequestPolicyApplier
         return new ShapedRequest(body, hide);
     }
 
-    /// <summary>Step 7 may run for this service: not disabled by <c>runtime.stream_usage: false</c>, not refused before.</summary>
-    public static bool StreamUsageAllowed(RoutingTable table, ServiceRecord service, Health.ServiceLiveState? live)
+    /// <summary>
+    /// Step 7 may run for this service: not turned off by <c>runtime.stream_usage</c> (<c>false</c>, the string
+    /// <c>"false"</c> in any case, or 0: config.md, any scalar, D14) and not refused by it before (<paramref name="live"/>).
+    /// Reads only the service and its live state, so the proxy needs no routing table for it.
+    /// </summary>
+    public static bool StreamUsageAllowed(ServiceRecord service, Health.ServiceLiveState? live)
     {
-        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(service);
-        var facts = table.Index.FactsFor(service) ?? ServiceFacts.Create(service, null, 0);
-        return !facts.StreamUsageDisabled && live?.RefusesStreamUsage != true;
+        if (live?.RefusesStreamUsage == true)
+        {
+            return false;
+        }
+
+        if (service.Runtime.ValueKind != JsonValueKind.Object || !service.Runtime.TryGetProperty("stream_usage", out var value))
+        {
+            return true;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.False => false,
+            JsonValueKind.String => !string.Equals(value.GetString(), "false", StringComparison.OrdinalIgnoreCase),
+            JsonValueKind.Number => value.TryGetDouble(out var n) && n != 0,
+            _ => true,
+        };
     }
 
     /// <summary>

@@ -10,6 +10,9 @@ namespace GenieHive.Control.Routing;
 /// </summary>
 internal sealed class RoleRoute
 {
+    private RoleCandidates? _gated;
+    private RoleCandidates? _listing;
+
     public RoleRoute(RoleRecord role, ServiceFacts[] facts)
     {
         Role = role;
@@ -60,6 +63,22 @@ internal sealed class RoleRoute
     public string Header { get; }
 
     public FrozenDictionary<string, string> HeaderVia { get; }
+
+    /// <summary>The latest candidates computed with (<paramref name="checkPassive"/>) or without gate 6; may be outdated.</summary>
+    public RoleCandidates? CachedCandidates(bool checkPassive) => checkPassive ? Volatile.Read(ref _gated) : Volatile.Read(ref _listing);
+
+    /// <summary>Publishes freshly computed candidates; a racing writer's copy is as good (both were valid when made).</summary>
+    public void CacheCandidates(bool checkPassive, RoleCandidates candidates)
+    {
+        if (checkPassive)
+        {
+            Volatile.Write(ref _gated, candidates);
+        }
+        else
+        {
+            Volatile.Write(ref _listing, candidates);
+        }
+    }
 
     public string HeaderFor(string? fallbackVia) =>
         fallbackVia is null ? Header

@@ -16,6 +16,7 @@ namespace GenieHive.Control.Routing;
 /// </summary>
 /// <remarks>
 /// The hot path allocates only the result: candidate lists are precomputed per snapshot (<see cref="RouteIndex"/>),
+/// a role's gate results are reused until live state or the clock could change them (<see cref="RoleCandidates"/>),
 /// per-request work happens in thread-local buffers, and live state is read through a per-snapshot array.
 /// </remarks>
 public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvider time)
@@ -67,7 +68,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
     public long CounterValue(string id) => _counters.TryGetValue(id, out var box) ? Volatile.Read(ref box.Value) : 0;
 
     /// <summary>Now in Unix seconds from the injected clock.</summary>
-    public double Now() => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+    public double Now() => UnixTime.Now(time);
 
     /// <summary>
     /// The direct-resolution pick for <c>/v1/models</c>: like peek, but passive health (gate 6) is ignored so a
@@ -88,7 +89,7 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         var scratch = t_scratch ??= new Scratch();
         scratch.Reset(index.Facts.Length);
         var context = new Context(
-            table, index, index.LiveStates(liveStates), Now(), table.Settings.HealthStaleAfterSeconds,
+            table, index, liveStates, index.LiveStates(liveStates), Now(), table.Settings.HealthStaleAfterSeconds,
             NormalizeStrategy(table.Settings.Strategy), checkPassive, scratch);
         try
         {
@@ -119,6 +120,16 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
                         Operation = operation,
                         Role = role,
                     };
+                }
+
+                // A role without fallbacks under scored or round robin: its attempt order is its candidates in
+                // strategy order, so build it straight from the cached candidates (no per-request gating or sort).
+                if (explain is null && role.RoutingPolicy.FallbackRoles.IsDefaultOrEmpty && context.Strategy != Strategies.LeastLoaded
+                    && Candidates(ref context, roleRoute) is { Kept.Length: > 0 } candidates)
+                {
+                    return context.Strategy == Strategies.Scored
+                        ? candidates.ScoredResolution(roleRoute)
+                        : Rotated(roleRoute, candidates, NextCounter(role.RoleId, mode));
                 }
 
                 scratch.Visited.Add(id);
@@ -282,51 +293,14 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         var s = c.Scratch;
         var policy = route.Role.RoutingPolicy;
         var strategy = c.Strategy;
-        var source = strategy == Strategies.Scored ? route.ScoredOrder : route.BaseOrder;
 
-        // Step 3: the snapshot fixed the static gates; the clock and live state decide the rest.
-        var survivors = 0;
-        var anyLoaded = false;
-        var maxRank = 0;
-        foreach (var i in source)
-        {
-            if (PassesDynamic(ref c, i))
-            {
-                s.Work[survivors++] = i;
-            }
-        }
-
-        if (policy.RequireLoaded)
-        {
-            for (var k = 0; k < survivors && !anyLoaded; k++)
-            {
-                anyLoaded = c.Index.Loaded[s.Work[k]];
-            }
-        }
-
-        // Steps 5–6: soft filters split the survivors into kept (A) and set aside (B), both in source order.
-        for (var k = 0; k < survivors; k++)
-        {
-            var i = s.Work[k];
-            if (!anyLoaded || c.Index.Loaded[i])
-            {
-                maxRank = Math.Max(maxRank, route.FamilyRank[i]);
-            }
-        }
-
-        int kept = 0, aside = 0;
-        for (var k = 0; k < survivors; k++)
-        {
-            var i = s.Work[k];
-            if ((!anyLoaded || c.Index.Loaded[i]) && route.FamilyRank[i] == maxRank)
-            {
-                s.A[kept++] = i;
-            }
-            else
-            {
-                s.B[aside++] = i;
-            }
-        }
+        // Steps 3–6, reused while no live state or clock change could alter them; AppendOrdered sorts in place.
+        var candidates = Candidates(ref c, route);
+        var kept = candidates.Kept.Length;
+        var aside = candidates.Aside.Length;
+        var anyLoaded = candidates.AnyLoaded;
+        candidates.Kept.CopyTo(s.A, 0);
+        candidates.Aside.CopyTo(s.B, 0);
 
         if (kept > 0)
         {
@@ -352,6 +326,127 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
 
         return found;
     }
+
+    /// <summary>
+    /// Steps 3–6 of <paramref name="route"/>: the statically eligible services (precomputed, in source order) through
+    /// the dynamic gates (2 staleness, 4 probe, 6 passive), then <c>require_loaded</c> and <c>preferred_families</c>.
+    /// The result is cached on the route and reused while the live-state version is unchanged and the clock has not
+    /// reached a candidate's staleness or a hold's or cooldown's end.
+    /// </summary>
+    private static RoleCandidates Candidates(ref Context c, RoleRoute route)
+    {
+        var version = c.Store.Version;   // before reading any state: a change racing with this pass bumps it again
+        if (route.CachedCandidates(c.CheckPassive) is { } cached && cached.IsValid(c.Store, version, c.Now))
+        {
+            return cached;
+        }
+
+        var s = c.Scratch;
+        var source = c.Strategy == Strategies.Scored ? route.ScoredOrder : route.BaseOrder;
+        var freshUntil = double.PositiveInfinity;
+        var passiveUntil = double.PositiveInfinity;
+        var survivors = 0;
+        foreach (var i in source)
+        {
+            var fresh = c.Index.FreshUntil[i];
+            if (c.Now > fresh)
+            {
+                continue;
+            }
+
+            freshUntil = Math.Min(freshUntil, fresh);
+            var live = c.Live[i];
+            if (live.Probe == ProbeVerdict.Unhealthy)
+            {
+                continue;
+            }
+
+            if (c.CheckPassive)
+            {
+                var gate = live.Peek(c.Now);
+                passiveUntil = Math.Min(passiveUntil, live.PassiveStableUntil(c.Now));
+                if (gate != PassiveGate.Pass)
+                {
+                    continue;
+                }
+            }
+
+            s.Work[survivors++] = i;
+        }
+
+        var anyLoaded = false;
+        if (route.Role.RoutingPolicy.RequireLoaded)
+        {
+            for (var k = 0; k < survivors && !anyLoaded; k++)
+            {
+                anyLoaded = c.Index.Loaded[s.Work[k]];
+            }
+        }
+
+        // Steps 5–6: soft filters split the survivors into kept (A) and set aside (B), both in source order.
+        var maxRank = 0;
+        for (var k = 0; k < survivors; k++)
+        {
+            var i = s.Work[k];
+            if (!anyLoaded || c.Index.Loaded[i])
+            {
+                maxRank = Math.Max(maxRank, route.FamilyRank[i]);
+            }
+        }
+
+        int kept = 0, aside = 0;
+        for (var k = 0; k < survivors; k++)
+        {
+            var i = s.Work[k];
+            if ((!anyLoaded || c.Index.Loaded[i]) && route.FamilyRank[i] == maxRank)
+            {
+                s.A[kept++] = i;
+            }
+            else
+            {
+                s.B[aside++] = i;
+            }
+        }
+
+        var candidates = new RoleCandidates(
+            c.Store, version, c.Now, freshUntil, passiveUntil, s.A.AsSpan(0, kept).ToArray(), s.B.AsSpan(0, aside).ToArray(), anyLoaded, c.Index.Services);
+        route.CacheCandidates(c.CheckPassive, candidates);
+        return candidates;
+    }
+
+    /// <summary>Round robin over a role without fallbacks: kept, then set aside, each rotated to start at <c>c mod n</c>.</summary>
+    private static RouteResolution Rotated(RoleRoute route, RoleCandidates candidates, long counter)
+    {
+        var kept = candidates.Kept.Length;
+        var aside = candidates.Aside.Length;
+        var services = new ServiceRecord[kept + aside];
+        CopyRotated(candidates.Ordered, 0, kept, (int)(counter % kept), services);
+        if (aside > 0)
+        {
+            CopyRotated(candidates.Ordered, kept, aside, (int)(counter % aside), services);
+        }
+
+        return RoleResolution(route, services, candidates.NoFallbackVia);
+    }
+
+    /// <summary>Copies <c>source[offset..offset+length]</c> into the same place of <paramref name="destination"/>, rotated to begin at <paramref name="start"/>.</summary>
+    private static void CopyRotated(ServiceRecord[] source, int offset, int length, int start, ServiceRecord[] destination)
+    {
+        Array.Copy(source, offset + start, destination, offset, length - start);
+        Array.Copy(source, offset, destination, offset + length - start, start);
+    }
+
+    /// <summary>A role route found by the role itself (no fallback supplied the first target).</summary>
+    internal static RouteResolution RoleResolution(RoleRoute route, ServiceRecord[] attemptOrder, string?[] fallbackVia) => new()
+    {
+        MatchType = "role",
+        Operation = route.Role.Operation,
+        Role = route.Role,
+        Service = attemptOrder[0],
+        AttemptOrder = ImmutableCollectionsMarshal.AsImmutableArray(attemptOrder),
+        AttemptFallbackVia = ImmutableCollectionsMarshal.AsImmutableArray(fallbackVia),
+        RouteHeader = route.Header,
+    };
 
     private static void AppendOrdered(
         ref Context c, RoleRoute route, Span<int> group, long counter, string? via, ExplainLevel? explain, ref int rank, string? reason, bool anyLoaded)
@@ -617,11 +712,13 @@ public sealed partial class RouteResolver(LiveStateStore liveStates, TimeProvide
         earliest is { } until ? Math.Max(1, (int)Math.Ceiling(until - c.Now)) : null;
 
     private readonly ref struct Context(
-        RoutingTable table, RouteIndex index, ServiceLiveState[] live, double now, double staleAfter, string strategy, bool checkPassive, Scratch scratch)
+        RoutingTable table, RouteIndex index, LiveStateStore store, ServiceLiveState[] live, double now, double staleAfter, string strategy, bool checkPassive, Scratch scratch)
     {
         public RoutingTable Table { get; } = table;
 
         public RouteIndex Index { get; } = index;
+
+        public LiveStateStore Store { get; } = store;
 
         public ServiceLiveState[] Live { get; } = live;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenieHive.Control.Api;
 using GenieHive.Control.Auth;
 using GenieHive.Control.Health;
 using GenieHive.Control.Registry;
@@ -68,7 +69,7 @@ public static class RoutingApi
         }
 
         var now = resolver.Now();
-        return RoutingJson.Result(writer =>
+        return Utf8JsonResult.Ok(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("status", "ok");
@@ -113,15 +114,15 @@ public static class RoutingApi
             var table = tables.Current;
             var candidates = matcher.Match(table, request);
             var now = resolver.Now();
-            return RoutingJson.Result(writer =>
+            return Utf8JsonResult.Ok(writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("status", "ok");
                 writer.WriteNumber("task_count", request.Tasks.Length);
-                RoutingJson.WriteStrings(writer, "tasks", request.Tasks);
-                RoutingJson.WriteStrings(writer, "workloads", request.Workloads);
-                RoutingJson.WriteNullableString(writer, "kind", request.Kind);
-                RoutingJson.WriteNullableString(writer, "modality", request.Modality);
+                ClusterJson.WriteStrings(writer, "tasks", request.Tasks);
+                ClusterJson.WriteStrings(writer, "workloads", request.Workloads);
+                ClusterJson.WriteNullableString(writer, "kind", request.Kind);
+                ClusterJson.WriteNullableString(writer, "modality", request.Modality);
                 writer.WriteStartArray("candidates");
                 foreach (var candidate in candidates)
                 {
@@ -130,7 +131,7 @@ public static class RoutingApi
                     writer.WriteString("candidate_id", candidate.CandidateId);
                     writer.WriteString("operation", candidate.Operation);
                     writer.WriteNumber("score", candidate.Score);
-                    RoutingJson.WriteStrings(writer, "reasons", candidate.Reasons);
+                    ClusterJson.WriteStrings(writer, "reasons", candidate.Reasons);
                     writer.WritePropertyName("signals");
                     candidate.Signals.WriteTo(writer);
                     writer.WritePropertyName("role");
@@ -140,7 +141,7 @@ public static class RoutingApi
                     }
                     else
                     {
-                        RoutingJson.WriteRole(writer, candidate.Role);
+                        ClusterJson.WriteRole(writer, candidate.Role);
                     }
 
                     writer.WritePropertyName("service");
@@ -150,7 +151,7 @@ public static class RoutingApi
                     }
                     else
                     {
-                        RoutingJson.WriteService(writer, table, candidate.Service, live, now);
+                        ClusterJson.WriteService(writer, candidate.Service, table, live, now);
                     }
 
                     writer.WriteEndObject();

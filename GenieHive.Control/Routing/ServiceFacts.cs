@@ -37,8 +37,6 @@ internal sealed class ServiceFacts
         FamilyText = BuildFamilyText(service, includeFamilies: true);
         AssetIdsText = BuildFamilyText(service, includeFamilies: false);
         MaxContext = ComputeMaxContext(service);
-        StreamUsageDisabled = service.Runtime.ValueKind == JsonValueKind.Object
-            && service.Runtime.TryGetProperty("stream_usage", out var su) && su.ValueKind == JsonValueKind.False;
     }
 
     public ServiceRecord Service { get; }
@@ -84,9 +82,6 @@ internal sealed class ServiceFacts
 
     /// <summary><c>maxctx(S)</c>, or null when unknown.</summary>
     public long? MaxContext { get; }
-
-    /// <summary><c>runtime.stream_usage: false</c> (request policy step 7).</summary>
-    public bool StreamUsageDisabled { get; }
 
     public string HostId => Service.HostId;
 

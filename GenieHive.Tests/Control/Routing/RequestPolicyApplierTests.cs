@@ -199,12 +199,26 @@ public sealed class RequestPolicyApplierTests
         var f = new RoutingFixture();
         var off = f.Service("h1/off", "h1", runtime: """{"stream_usage":false}""");
         var on = f.Service("h1/on", "h1");
-        var table = f.Table();
 
-        Assert.False(RequestPolicyApplier.StreamUsageAllowed(table, off, null));
-        Assert.True(RequestPolicyApplier.StreamUsageAllowed(table, on, f.Live.Get("h1/on")));
+        Assert.False(RequestPolicyApplier.StreamUsageAllowed(off, null));
+        Assert.True(RequestPolicyApplier.StreamUsageAllowed(on, f.Live.Get("h1/on")));
         f.Live.Get("h1/on").RefusesStreamUsage = true;
-        Assert.False(RequestPolicyApplier.StreamUsageAllowed(table, on, f.Live.Get("h1/on")));
+        Assert.False(RequestPolicyApplier.StreamUsageAllowed(on, f.Live.Get("h1/on")));
+    }
+
+    [Theory]
+    [InlineData("""{"stream_usage":"false"}""", false)]
+    [InlineData("""{"stream_usage":"FALSE"}""", false)]
+    [InlineData("""{"stream_usage":0}""", false)]
+    [InlineData("""{"stream_usage":"true"}""", true)]
+    [InlineData("""{"stream_usage":1}""", true)]
+    [InlineData("""{"stream_usage":null}""", true)]
+    public void Stream_usage_accepts_any_scalar_as_in_the_proxy(string runtime, bool allowed)
+    {
+        var f = new RoutingFixture();
+        var service = f.Service("h1/s", "h1", runtime: runtime);
+
+        Assert.Equal(allowed, RequestPolicyApplier.StreamUsageAllowed(service, null));
     }
 
     [Fact]
