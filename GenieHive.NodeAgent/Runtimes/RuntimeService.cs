@@ -138,7 +138,8 @@ internal sealed class RuntimeService : IAsyncDisposable
     /// <summary>The service as registered (docs/runtimes.md "As a service").</summary>
     public ServiceReport Report()
     {
-        var loaded = _process is not null;
+        var process = _process;
+        var loaded = process is not null;
         var failed = _loadState == "failed";
         var runtime = new JsonObject
         {
@@ -152,6 +153,9 @@ internal sealed class RuntimeService : IAsyncDisposable
             ["parallel"] = _model.Entry.Parallel,
             ["runtime_id"] = _model.Entry.Id,
             ["last_error"] = _lastError,
+            // The runtime host itself, while loaded: for diagnostics and the benchmark's direct baseline (loopback only).
+            ["pid"] = process?.Pid,
+            ["host_port"] = process?.Port,
         };
         var asset = new Asset(_model.AssetId, loaded, _model.Context, _model.TrainedContext ?? _model.Context, _model.Family);
         var state = new ServiceState(failed ? "unhealthy" : "healthy", _loadState);

@@ -34,7 +34,8 @@ internal static class RuntimeHostMain
             return 2;
         }
 
-        using var stop = new CancellationTokenSource();
+        // Lives as long as the process (never disposed): the exit handler and the parent watch may fire after Main returns.
+        var stop = new CancellationTokenSource();
         ParentWatch.Start(spec.ParentPid, stop);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
