@@ -14,7 +14,8 @@ internal static partial class NodeConfigLoader
             map.Reader.Error(map.PathOf("id"), $"\"{id}\" repeats another runtime id", map.At("id"));
         }
 
-        var engine = map.OneOf("engine", RuntimeConfig.LlamaCpp, Engines, required: true) ?? RuntimeConfig.LlamaCpp;
+        // An unknown engine is one error; the checks that depend on the engine are skipped for it.
+        var engine = map.OneOf("engine", null, Engines, required: true);
         var paths = map.StringList("paths");
         var kind = map.OneOf("kind", "auto", RuntimeKinds) ?? "auto";
         if (engine == RuntimeConfig.LlamaCpp)
@@ -34,7 +35,7 @@ internal static partial class NodeConfigLoader
                 }
             }
         }
-        else
+        else if (engine == RuntimeConfig.MiniLm)
         {
             if (paths.Count > 0)
             {
@@ -51,7 +52,7 @@ internal static partial class NodeConfigLoader
 
         var config = new RuntimeConfig(
             id,
-            engine,
+            engine ?? "",
             paths,
             kind == "auto" ? null : kind,
             map.Int("context", null, 16, 1 << 20),
