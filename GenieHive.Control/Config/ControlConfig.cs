@@ -25,6 +25,9 @@ public sealed record ControlConfig
     public LimitsConfig Limits { get; init; } = new();
 
     public ImmutableArray<string> CorsAllowedOrigins { get; init; } = [];
+
+    /// <summary>Later-milestone keys (config.md §1.2), parsed and validated but not enforced yet.</summary>
+    public GovernanceConfig Governance { get; init; } = new();
 }
 
 public sealed record ServerConfig

@@ -22,6 +22,7 @@ public sealed class ServiceLiveState
     private int _trialTaken;         // half-open trial slot (0/1)
     private volatile ProbeVerdict _probe = ProbeVerdict.Unknown;
     private volatile bool _refusesStreamUsage;
+    private volatile bool _quiet = true;     // circuit closed and no Retry-After hold: gate 6 passes without the lock
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -53,6 +54,13 @@ public sealed class ServiceLiveState
         }
     }
 
+    /// <summary>
+    /// <see cref="Check"/> without the lock in the common case (closed circuit, no hold), for resolving against
+    /// many services. A transition racing with the read is seen by the next resolution, as with a lock taken a
+    /// moment earlier; the proxy's <see cref="TryBeginAttempt"/> stays the authority.
+    /// </summary>
+    public PassiveGate Peek(double now) => _quiet ? PassiveGate.Pass : Check(now);
+
     /// <summary>Gate 6 in <c>peek</c> mode: never takes the trial slot.</summary>
     public PassiveGate Check(double now)
     {
@@ -63,6 +71,7 @@ public sealed class ServiceLiveState
                 return PassiveGate.CoolingDown;
             }
 
+            ClearExpiredHold(now);
             return Advance(now) switch
             {
                 CircuitState.Open => PassiveGate.CoolingDown,
@@ -85,6 +94,8 @@ public sealed class ServiceLiveState
             {
                 return false;
             }
+
+            ClearExpiredHold(now);
 
             switch (Advance(now))
             {
@@ -124,6 +135,7 @@ public sealed class ServiceLiveState
             _circuit = CircuitState.Closed;
             _cooldownUntil = 0;
             _trialTaken = 0;
+            UpdateQuiet();
         }
     }
 
@@ -141,6 +153,7 @@ public sealed class ServiceLiveState
             }
 
             _trialTaken = 0;
+            UpdateQuiet();
         }
     }
 
@@ -163,8 +176,20 @@ public sealed class ServiceLiveState
         lock (_gate)
         {
             _holdUntil = Math.Max(_holdUntil, until);
+            UpdateQuiet();
         }
     }
+
+    private void ClearExpiredHold(double now)
+    {
+        if (_holdUntil != 0 && _holdUntil <= now)
+        {
+            _holdUntil = 0;
+            UpdateQuiet();
+        }
+    }
+
+    private void UpdateQuiet() => _quiet = _circuit == CircuitState.Closed && _holdUntil == 0;
 
     private CircuitState Advance(double now)
     {

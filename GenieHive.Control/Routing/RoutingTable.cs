@@ -50,6 +50,7 @@ public sealed class RoutingTable
         ServicesByAssetId = byAsset.ToFrozenDictionary(p => p.Key, p => p.Value.ToImmutableArray(), StringComparer.Ordinal);
         SamplesByServiceId = samples.GroupBy(s => s.ServiceId, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToImmutableArray(), StringComparer.Ordinal);
+        Index = new RouteIndex(this);
     }
 
     public static RoutingTable Empty { get; } = Create([], [], [], [], RoutingSettings.Default, 0);
@@ -81,6 +82,9 @@ public sealed class RoutingTable
     public FrozenDictionary<string, ImmutableArray<ServiceRecord>> ServicesByAssetId { get; }
 
     public FrozenDictionary<string, ImmutableArray<BenchmarkSample>> SamplesByServiceId { get; }
+
+    /// <summary>Routing's derived data (per-service facts, direct and role candidate orders), built with the snapshot.</summary>
+    internal RouteIndex Index { get; }
 
     public static RoutingTable Create(
         IEnumerable<HostRecord> hosts,

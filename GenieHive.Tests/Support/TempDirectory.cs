@@ -1,6 +1,6 @@
 namespace GenieHive.Tests.Support;
 
-/// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
+/// <summary>A fresh temporary folder, removed on dispose: a working directory for configs and SQLite files.</summary>
 internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
@@ -11,6 +11,17 @@ internal sealed class TempDirectory : IDisposable
 
     public string Path { get; }
 
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    /// <summary>Writes <paramref name="content"/> at <paramref name="relative"/>, creating folders; returns the full path.</summary>
+    public string Write(string relative, string content)
+    {
+        var full = Combine(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
     public void Dispose()
     {
         try
@@ -19,6 +30,7 @@ internal sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
+            // A file still held open (a SQLite WAL, a child process); the OS cleans temp eventually.
         }
         catch (UnauthorizedAccessException)
         {

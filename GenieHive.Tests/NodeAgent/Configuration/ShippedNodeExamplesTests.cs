@@ -5,7 +5,7 @@ namespace GenieHive.Tests.NodeAgent.Configuration;
 
 public sealed class ShippedNodeExamplesTests
 {
-    private const string ExamplesFolder = "/work/shared/reference/python-configs";
+    private static readonly string ExamplesFolder = FixturePaths.PythonConfigs;
 
     private static NodeConfigResult LoadCopy(string name, TempDirectory dir)
     {

@@ -1,0 +1,34 @@
+using GenieHive.Tests.Support;
+
+namespace GenieHive.Tests.Control.Config;
+
+public sealed class ProgramExitTests
+{
+    [Fact]
+    public async Task Main_prints_every_error_to_stderr_and_returns_2_without_listening()
+    {
+        using var dir = new TempDirectory();
+        var port = FreePort.Next();
+        dir.Write("control.yaml", $"server: {{ host: 127.0.0.1, port: {port} }}\nrouting: {{ health_stale_after_s: -1, probe_timeout_s: 0 }}\n");
+        var stderr = new StringWriter();
+        var original = Console.Error;
+        int code;
+        try
+        {
+            Console.SetError(stderr);
+            code = await GenieHive.Control.Program.Main(["--config", dir.Combine("control.yaml"), "--contentRoot", dir.Path]);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Equal(2, code);
+        var lines = stderr.ToString();
+        Assert.Contains("error   ", lines, StringComparison.Ordinal);
+        Assert.Contains("routing.health_stale_after_s: must be > 0; got -1 (line 2, column 34)", lines, StringComparison.Ordinal);
+        Assert.Contains("routing.probe_timeout_s: must be > 0; got 0", lines, StringComparison.Ordinal);
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+    }
+}
