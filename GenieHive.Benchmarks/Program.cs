@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using GenieHive.Benchmarks.Cli;
 using GenieHive.Benchmarks.Gateway;
 using GenieHive.Benchmarks.ModelBench;
+using GenieHive.Benchmarks.Runtime;
 
 namespace GenieHive.Benchmarks;
 

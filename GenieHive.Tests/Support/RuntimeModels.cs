@@ -1,3 +1,5 @@
+using GenieHive.Benchmarks.Runtime;
+
 namespace GenieHive.Tests.Support;
 
 /// <summary>

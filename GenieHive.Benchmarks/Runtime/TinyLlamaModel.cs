@@ -1,4 +1,4 @@
-namespace GenieHive.Tests.Support;
+namespace GenieHive.Benchmarks.Runtime;
 
 /// <summary>
 /// Random-weight llama models written with <see cref="GgufWriter"/>: real to llama.cpp (tokenizer, chat template,

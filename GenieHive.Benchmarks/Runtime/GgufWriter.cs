@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace GenieHive.Tests.Support;
+namespace GenieHive.Benchmarks.Runtime;
 
 /// <summary>
 /// Writes a GGUF v3 file from scratch: header, metadata key-values, tensor infos, then the tensor data, each
