@@ -19,7 +19,7 @@ namespace GenieHive.Benchmarks.Runtime;
 /// <c>geniehive-bench runtime</c>: what serving a model through GenieHive costs (docs/runtimes.md "Benchmark").
 /// One client streams the same chat requests straight at a model's runtime host and through GenieHive (client →
 /// control plane → the agent's endpoint for the model → the same runtime host), alternating, and reports time to
-/// first token and tokens per second of both; then MiniLM embeddings per second the same way. The models are the
+/// first token and tokens per second of both (and of the agent's endpoint alone, to tell the two hops apart); then MiniLM embeddings per second the same way. The models are the
 /// generated tiny llama and a slower one of a few tens of millions of parameters, written to a temporary folder.
 /// </summary>
 internal static class RuntimeCommand
@@ -99,27 +99,27 @@ internal static class RuntimeCommand
                 var direct = service.HostEndpoint!;
                 var assetId = service.Model.AssetId;
                 var body = $$"""{"model":"{{assetId}}","stream":true,"max_tokens":{{maxTokens}},"temperature":0,"seed":1,"messages":[{"role":"user","content":"tell me a story about the river"}]}""";
+                var endpoint = service.Endpoint.Url;
                 await StreamAsync(http, direct, body, ct);
+                await StreamAsync(http, endpoint, body, ct);
                 await StreamAsync(http, controlUrl, body, ct);
                 var directRuns = new List<Stream>();
+                var agentRuns = new List<Stream>();
                 var hiveRuns = new List<Stream>();
                 for (var i = 0; i < requests; i++)
                 {
-                    // Alternate which path goes first, so that drift in the machine's load falls on both alike.
-                    if (i % 2 == 0)
+                    // Rotate which path goes first, so that drift in the machine's load falls on all alike.
+                    var order = (i % 3) switch { 0 => new[] { 0, 1, 2 }, 1 => [1, 2, 0], _ => [2, 0, 1] };
+                    foreach (var path in order)
                     {
-                        directRuns.Add(await StreamAsync(http, direct, body, ct));
-                        hiveRuns.Add(await StreamAsync(http, controlUrl, body, ct));
-                    }
-                    else
-                    {
-                        hiveRuns.Add(await StreamAsync(http, controlUrl, body, ct));
-                        directRuns.Add(await StreamAsync(http, direct, body, ct));
+                        var (url, runs) = path switch { 0 => (direct, directRuns), 1 => (endpoint, agentRuns), _ => (controlUrl, hiveRuns) };
+                        runs.Add(await StreamAsync(http, url, body, ct));
                     }
                 }
 
                 var parameters = (name == "tiny" ? TinyLlamaModel.Tiny : TinyLlamaModel.Slower).ParameterCount / 1e6;
                 Row(report, assetId, parameters, "direct", directRuns);
+                Row(report, "", parameters, "agent", agentRuns);
                 Row(report, "", parameters, "geniehive", hiveRuns);
                 var lost = 1 - (Median(hiveRuns.Select(r => r.TokensPerS)) / Median(directRuns.Select(r => r.TokensPerS)));
                 var added = Median(hiveRuns.Select(r => r.TtftMs)) - Median(directRuns.Select(r => r.TtftMs));
