@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using GenieHive.Benchmarks.Cli;
 using GenieHive.Benchmarks.Gateway;
 using GenieHive.Benchmarks.ModelBench;
+using GenieHive.Benchmarks.Runtime;
 
 namespace GenieHive.Benchmarks;
 
@@ -19,6 +20,8 @@ internal static class Program
             ["ingest"] = ("post a report to /v1/cluster/benchmarks", (a, ct) => ModelBenchCommands.IngestAsync(a, Console.Out, ct)),
             ["gateway"] = ("measure the overhead of the GenieHive hop against a simulated upstream",
                 (a, ct) => GatewayCommand.RunAsync(a, Console.Out, Console.Error, ct)),
+            ["runtime"] = ("serving overhead of generated GGUF models and MiniLM through GenieHive against their runtime hosts",
+                (a, ct) => RuntimeCommand.RunAsync(a, Console.Out, Console.Error, ct)),
             ["micro"] = ("BenchmarkDotNet micro-benchmarks (routing, request policy, SSE transform)", (a, _) => Task.FromResult(RunMicro(a))),
         };
 

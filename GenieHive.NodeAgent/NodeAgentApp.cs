@@ -2,6 +2,7 @@ using GenieHive.NodeAgent.Api;
 using GenieHive.NodeAgent.Configuration;
 using GenieHive.NodeAgent.Discovery;
 using GenieHive.NodeAgent.Heartbeat;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.NodeAgent.Simulation;
 
 namespace GenieHive.NodeAgent;
@@ -31,6 +32,7 @@ public static class NodeAgentApp
 
         builder.UseDefaultUrl(ListenUrl(config.Node));
         builder.AddSimulatedServers();
+        builder.AddModelRuntimes();
         builder.AddDiscovery();
         builder.AddControlPlaneSync(config);
 

@@ -1,4 +1,5 @@
 using GenieHive.NodeAgent.Configuration;
+using GenieHive.NodeAgent.Runtimes.Host;
 
 namespace GenieHive.NodeAgent;
 
@@ -6,6 +7,12 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // One model in its own process (docs/runtimes.md): dispatched before anything of the agent is built.
+        if (args.Length > 0 && args[0] == RuntimeHostSpec.Argument)
+        {
+            return await RuntimeHostMain.RunAsync(args);
+        }
+
         WebApplication app;
         try
         {

@@ -70,6 +70,9 @@ internal sealed class NodeDescription
     /// <summary>Model servers already running on this machine (Ollama, llama.cpp server, vLLM...).</summary>
     public List<UpstreamDescription> Upstreams { get; init; } = [];
 
+    /// <summary>Models the node agent serves itself (the node YAML's <c>runtimes:</c>, docs/runtimes.md).</summary>
+    public List<RuntimeDescription> Runtimes { get; init; } = [];
+
     public string EffectiveHostId => string.IsNullOrWhiteSpace(HostId) ? Name : HostId;
 }
 
@@ -103,6 +106,27 @@ internal sealed class SimulatedModelDescription
     public int? Context { get; init; }
 
     public string? Family { get; init; }
+}
+
+internal sealed class RuntimeDescription
+{
+    public string Id { get; init; } = "";
+
+    /// <summary><c>minilm</c> (built-in all-MiniLM-L6-v2 embeddings) or <c>llamacpp</c> (the GGUF files of <see cref="Paths"/>).</summary>
+    public string Engine { get; init; } = "";
+
+    /// <summary>GGUF files or folders; relative paths resolve against the AppHost project folder.</summary>
+    public List<string> Paths { get; init; } = [];
+
+    public int Parallel { get; init; } = 1;
+
+    public int Queue { get; init; } = 8;
+
+    public int? Context { get; init; }
+
+    public int? Threads { get; init; }
+
+    public bool Preload { get; init; }
 }
 
 internal sealed class UpstreamDescription

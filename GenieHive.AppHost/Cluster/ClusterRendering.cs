@@ -165,6 +165,18 @@ internal static class ClusterRendering
             return entry;
         }).ToList();
 
+        var runtimes = node.Runtimes.Select(r => new Dictionary<string, object?>
+        {
+            ["id"] = r.Id,
+            ["engine"] = r.Engine,
+            ["paths"] = r.Paths.Count == 0 ? null : r.Paths.Select(Path.GetFullPath).ToList(),
+            ["parallel"] = r.Parallel,
+            ["queue"] = r.Queue,
+            ["context"] = r.Context,
+            ["threads"] = r.Threads,
+            ["preload"] = r.Preload,
+        }).ToList();
+
         return new()
         {
             ["node"] = new Dictionary<string, object?>
@@ -182,6 +194,7 @@ internal static class ClusterRendering
             ["inventory"] = inventory,
             ["services"] = services,
             ["simulated"] = simulated,
+            ["runtimes"] = runtimes,
         };
     }
 }

@@ -64,9 +64,38 @@ internal static partial class ClusterValidator
                 errors.Add($"{key}:HeartbeatIntervalSeconds: must be > 0");
             }
 
-            if (node.Simulated.Count == 0 && node.Upstreams.Count == 0)
+            if (node.Simulated.Count == 0 && node.Upstreams.Count == 0 && node.Runtimes.Count == 0)
             {
-                errors.Add($"{key}: a node needs at least one simulated service or upstream");
+                errors.Add($"{key}: a node needs at least one simulated service, upstream or runtime");
+            }
+
+            var runtimeIds = new HashSet<string>(StringComparer.Ordinal);
+            for (var j = 0; j < node.Runtimes.Count; j++)
+            {
+                var runtime = node.Runtimes[j];
+                var runtimeKey = $"{key}:Runtimes:{j}";
+                if (string.IsNullOrWhiteSpace(runtime.Id) || !runtimeIds.Add(runtime.Id))
+                {
+                    errors.Add($"{runtimeKey}:Id: must be non-empty and unique in the node; got \"{runtime.Id}\"");
+                }
+
+                if (runtime.Engine is not ("llamacpp" or "minilm"))
+                {
+                    errors.Add($"{runtimeKey}:Engine: must be llamacpp or minilm; got \"{runtime.Engine}\"");
+                }
+                else if (runtime.Engine == "llamacpp" && runtime.Paths.Count == 0)
+                {
+                    errors.Add($"{runtimeKey}:Paths: engine llamacpp needs the GGUF files or folders to serve");
+                }
+                else if (runtime.Engine == "minilm" && runtime.Paths.Count > 0)
+                {
+                    errors.Add($"{runtimeKey}:Paths: engine minilm serves its built-in model; remove Paths");
+                }
+
+                if (runtime.Parallel < 1 || runtime.Queue < 0)
+                {
+                    errors.Add($"{runtimeKey}: Parallel must be >= 1 and Queue >= 0");
+                }
             }
 
             var simIds = new HashSet<string>(StringComparer.Ordinal);

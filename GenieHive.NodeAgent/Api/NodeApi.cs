@@ -2,12 +2,14 @@ using System.Text.Json;
 using GenieHive.NodeAgent.Configuration;
 using GenieHive.NodeAgent.Inventory;
 using GenieHive.NodeAgent.Protocol;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.NodeAgent.Simulation;
 using GenieHive.ServiceDefaults.Errors;
 
 namespace GenieHive.NodeAgent.Api;
 
-/// <summary>The node agent API (api.md §5): inventory, refresh, and the simulated servers' switches and traces.</summary>
+/// <summary>The node agent API (api.md §5): inventory, refresh, the simulated servers' switches and traces,
+/// and loading served models (N3).</summary>
 internal static class NodeApi
 {
     public static RouteGroupBuilder MapNodeApi(this IEndpointRouteBuilder app)
@@ -25,7 +27,35 @@ internal static class NodeApi
             servers.Find(id) is { } server
                 ? TypedResults.Json(new TraceListResponse("list", server.Traces.Snapshot()), NodeJsonContext.Wire.TraceListResponse)
                 : ErrorWriter.Result(UnknownSimulated(id)));
+        group.MapPost("/assets/{assetId}/load", (string assetId, RuntimeServices runtimes, CancellationToken cancellationToken) =>
+            LoadAsync(runtimes, assetId, load: true, cancellationToken));
+        group.MapPost("/assets/{assetId}/unload", (string assetId, RuntimeServices runtimes, CancellationToken cancellationToken) =>
+            LoadAsync(runtimes, assetId, load: false, cancellationToken));
         return group;
+    }
+
+    /// <summary>N3 load and unload (api.md §5): the served model's runtime host started or stopped now.</summary>
+    private static async Task<IResult> LoadAsync(RuntimeServices runtimes, string assetId, bool load, CancellationToken cancellationToken)
+    {
+        if (runtimes.Find(assetId) is not { } service)
+        {
+            return ErrorWriter.Result(ApiError.NotFound($"No served asset '{assetId}'."));
+        }
+
+        if (load)
+        {
+            var (_, error, _) = await service.LoadAsync(cancellationToken);
+            if (error is not null)
+            {
+                return ErrorWriter.Result(error);
+            }
+        }
+        else
+        {
+            await service.UnloadAsync();
+        }
+
+        return TypedResults.Json(new AssetLoadResponse("ok", assetId, service.Loaded), NodeJsonContext.Wire.AssetLoadResponse);
     }
 
     private static async Task<IResult> RefreshAsync(HttpRequest request, NodeConfig config, ServiceRefresh refresh, CancellationToken cancellationToken)

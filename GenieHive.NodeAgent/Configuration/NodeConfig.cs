@@ -9,7 +9,8 @@ internal sealed record NodeConfig(
     ManagedRuntimesConfig ManagedRuntimes,
     long MaxJsonBodyBytes,
     IReadOnlyList<ServiceConfig> Services,
-    IReadOnlyList<SimulatedServerConfig> Simulated)
+    IReadOnlyList<SimulatedServerConfig> Simulated,
+    IReadOnlyList<RuntimeConfig> Runtimes)
 {
     public const long DefaultMaxJsonBodyBytes = 16 * 1024 * 1024;
 
@@ -21,6 +22,7 @@ internal sealed record NodeConfig(
         InventoryConfig.Empty,
         new ManagedRuntimesConfig(false, null),
         DefaultMaxJsonBodyBytes,
+        [],
         [],
         []);
 }

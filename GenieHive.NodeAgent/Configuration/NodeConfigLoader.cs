@@ -64,12 +64,6 @@ internal static partial class NodeConfigLoader
         var controlPlane = ReadControlPlane(top.Section("control_plane"), node, isDevelopment);
         var inventory = ReadInventory(top.Section("inventory"));
         var managed = ReadManagedRuntimes(top.Section("managed_runtimes"));
-        var runtimes = top.List("runtimes");
-        if (runtimes.Count > 0)
-        {
-            reader.Warning(top.PathOf("runtimes"), "managed runtimes (N3) are not served by this build yet", top.At("runtimes"));
-        }
-
         var limits = top.Section("limits");
         var maxJson = limits.Long("max_json_body_bytes", NodeConfig.DefaultMaxJsonBodyBytes, 1) ?? NodeConfig.DefaultMaxJsonBodyBytes;
         limits.Finish();
@@ -95,6 +89,16 @@ internal static partial class NodeConfigLoader
             }
         }
 
+        var runtimes = new List<RuntimeConfig>();
+        var runtimeIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (item, path) in top.List("runtimes"))
+        {
+            if (ReadRuntimeEntry(reader.Map(item, path), runtimeIds) is { } runtime)
+            {
+                runtimes.Add(runtime);
+            }
+        }
+
         top.Finish();
         if (findings.Any(f => f.Severity == FindingSeverity.Error))
         {
@@ -102,7 +106,7 @@ internal static partial class NodeConfigLoader
         }
 
         return new NodeConfigResult(
-            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated), findings);
+            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated, runtimes), findings);
     }
 
     private static NodeIdentityConfig ReadNode(MapReader map)

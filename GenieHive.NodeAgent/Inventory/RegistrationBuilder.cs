@@ -2,6 +2,7 @@ using System.Text.Json;
 using GenieHive.NodeAgent.Configuration;
 using GenieHive.NodeAgent.Heartbeat;
 using GenieHive.NodeAgent.Protocol;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.NodeAgent.Simulation;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,13 +10,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace GenieHive.NodeAgent.Inventory;
 
 /// <summary>
-/// Builds what the agent sends and shows (api.md §3.1, §3.2, §5) from the YAML, the latest background findings and
-/// the simulated servers; never waits on a model server.
+/// Builds what the agent sends and shows (api.md §3.1, §3.2, §5) from the YAML, the latest background findings,
+/// the simulated servers and the served models (N3); never waits on a model server.
 /// </summary>
 internal sealed class RegistrationBuilder(
     NodeConfig config,
     InventoryState state,
     SimulatedServers simulated,
+    RuntimeServices runtimes,
     AgentSettings settings,
     IServer server,
     TimeProvider time)
@@ -24,12 +26,13 @@ internal sealed class RegistrationBuilder(
     {
         var configured = state.Current.Services;
         var sims = simulated.Reports();
-        if (sims.Count == 0)
+        var served = runtimes.Reports();
+        if (sims.Count == 0 && served.Count == 0)
         {
             return configured;
         }
 
-        return [.. configured, .. sims];
+        return [.. configured, .. sims, .. served];
     }
 
     public RegistrationPayload Registration()

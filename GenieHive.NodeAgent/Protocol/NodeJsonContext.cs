@@ -14,6 +14,7 @@ namespace GenieHive.NodeAgent.Protocol;
 [JsonSerializable(typeof(RefreshResponse))]
 [JsonSerializable(typeof(SimulatedServiceResponse))]
 [JsonSerializable(typeof(TraceListResponse))]
+[JsonSerializable(typeof(AssetLoadResponse))]
 [JsonSerializable(typeof(OllamaModelList))]
 [JsonSerializable(typeof(OllamaShow))]
 [JsonSerializable(typeof(OllamaShowRequest))]

@@ -21,3 +21,6 @@ internal sealed record OllamaShowRequest(string Model);
 internal sealed record OpenAiModelList(IReadOnlyList<OpenAiModel>? Data);
 
 internal sealed record OpenAiModel(string? Id);
+
+/// <summary><c>POST /v1/node/assets/{asset_id}/load|unload</c> (N3): <c>{"status":"ok","asset_id":…,"loaded":…}</c>.</summary>
+internal sealed record AssetLoadResponse(string Status, string AssetId, bool Loaded);

@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GenieHive.Benchmarks.Cli;
+using GenieHive.Control;
+using GenieHive.NodeAgent;
+using GenieHive.NodeAgent.Runtimes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GenieHive.Benchmarks.Runtime;
+
+/// <summary>
+/// <c>geniehive-bench runtime</c>: what serving a model through GenieHive costs (docs/runtimes.md "Benchmark").
+/// One client streams the same chat requests straight at a model's runtime host and through GenieHive (client →
+/// control plane → the agent's endpoint for the model → the same runtime host), alternating, and reports time to
+/// first token and tokens per second of both (and of the agent's endpoint alone, to tell the two hops apart); then MiniLM embeddings per second the same way. The models are the
+/// generated tiny llama and a slower one of a few tens of millions of parameters, written to a temporary folder.
+/// </summary>
+internal static class RuntimeCommand
+{
+    public const string Usage = "usage: geniehive-bench runtime [--requests N] [--max-tokens N] [--embedding-requests N] [--models tiny,slower] [--threads N]";
+
+    private static readonly string[] Sentences =
+    [
+        "a cat sat on the mat", "a kitten rested on the rug", "stock markets fell sharply today", "the river ran fast after the rain",
+        "she planted tomatoes in the garden", "the train to the city was late", "a new phone was announced", "bread is baked at dawn",
+    ];
+
+    private sealed record Stream(double TtftMs, double TokensPerS, int Tokens);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var options = CliOptions.Parse(args, new HashSet<string> { "requests", "max-tokens", "embedding-requests", "models", "threads" }, new HashSet<string>());
+        var requests = options.GetInt("requests", 12, 1, 10_000);
+        var maxTokens = options.GetInt("max-tokens", 96, 2, 1900);
+        var embeddingRequests = options.GetInt("embedding-requests", 40, 1, 100_000);
+        var threads = options.Get("threads");
+        var names = options.Get("models", "tiny,slower").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        var dir = Path.Combine(Path.GetTempPath(), "geniehive-bench-runtime-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var files = new List<string>();
+            foreach (var name in names)
+            {
+                var model = name switch
+                {
+                    "tiny" => TinyLlamaModel.Tiny,
+                    "slower" => TinyLlamaModel.Slower,
+                    _ => throw new CliException($"unknown model \"{name}\"; use tiny or slower"),
+                };
+                var clock = Stopwatch.StartNew();
+                files.Add(model.Write(Path.Combine(dir, $"bench-{name}.gguf")));
+                await stderr.WriteLineAsync($"runtime: wrote bench-{name}.gguf ({model.ParameterCount / 1e6:0.0} M parameters) in {clock.ElapsedMilliseconds} ms");
+            }
+
+            await using var control = await StartControlAsync(dir);
+            var controlUrl = Url(control);
+            var threadsLine = threads is null ? "" : $", threads: {threads}";
+            var nodeYaml = Path.Combine(dir, "node.yaml");
+            await File.WriteAllTextAsync(nodeYaml, $$"""
+                node: { host_id: "bench-node", listen_port: 0 }
+                control_plane: { base_url: "{{controlUrl}}", heartbeat_interval_s: 0.5 }
+                runtimes:
+                  - { id: "gguf", engine: "llamacpp", paths: [{{string.Join(", ", files.Select(f => JsonSerializer.Serialize(f)))}}], preload: true{{threadsLine}} }
+                  - { id: "minilm", engine: "minilm", preload: true{{threadsLine}} }
+                """, ct);
+            var agentApp = NodeAgentApp.Build(["--config", nodeYaml, "--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
+            await agentApp.StartAsync(ct);
+            await using var agent = agentApp;
+            var runtimes = agent.Services.GetRequiredService<RuntimeServices>();
+
+            var services = new ServiceCollection();
+            services.AddHttpClient("runtime").ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+            });
+            await using var provider = services.BuildServiceProvider();
+            using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("runtime");
+            http.Timeout = TimeSpan.FromMinutes(10);
+            await WaitForRegistrationAsync(http, controlUrl, runtimes, ct);
+
+            var report = new StringBuilder();
+            report.AppendLine(CultureInfo.InvariantCulture, $"streamed chat: {requests} requests per path, max_tokens {maxTokens}, temperature 0, alternating direct and GenieHive");
+            report.AppendLine("model             params  path       ttft p50 ms  tok/s p50  tok/s mean");
+            foreach (var (name, file) in names.Zip(files))
+            {
+                var service = runtimes.Find(ModelIds.FromFileName(file))!;
+                var direct = service.HostEndpoint!;
+                var assetId = service.Model.AssetId;
+                var body = $$"""{"model":"{{assetId}}","stream":true,"max_tokens":{{maxTokens}},"temperature":0,"seed":1,"messages":[{"role":"user","content":"tell me a story about the river"}]}""";
+                var endpoint = service.Endpoint.Url;
+                await StreamAsync(http, direct, body, ct);
+                await StreamAsync(http, endpoint, body, ct);
+                await StreamAsync(http, controlUrl, body, ct);
+                var directRuns = new List<Stream>();
+                var agentRuns = new List<Stream>();
+                var hiveRuns = new List<Stream>();
+                for (var i = 0; i < requests; i++)
+                {
+                    // Rotate which path goes first, so that drift in the machine's load falls on all alike.
+                    var order = (i % 3) switch { 0 => new[] { 0, 1, 2 }, 1 => [1, 2, 0], _ => [2, 0, 1] };
+                    foreach (var path in order)
+                    {
+                        var (url, runs) = path switch { 0 => (direct, directRuns), 1 => (endpoint, agentRuns), _ => (controlUrl, hiveRuns) };
+                        runs.Add(await StreamAsync(http, url, body, ct));
+                    }
+                }
+
+                var parameters = (name == "tiny" ? TinyLlamaModel.Tiny : TinyLlamaModel.Slower).ParameterCount / 1e6;
+                Row(report, assetId, parameters, "direct", directRuns);
+                Row(report, "", parameters, "agent", agentRuns);
+                Row(report, "", parameters, "geniehive", hiveRuns);
+                var lost = 1 - (Median(hiveRuns.Select(r => r.TokensPerS)) / Median(directRuns.Select(r => r.TokensPerS)));
+                var added = Median(hiveRuns.Select(r => r.TtftMs)) - Median(directRuns.Select(r => r.TtftMs));
+                report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-lost * 100:+0.00;-0.00} %, TTFT {added:+0.00;-0.00} ms (medians)");
+            }
+
+            var minilm = runtimes.Find(RuntimeModel.MiniLmAssetId)!;
+            var embedBody = JsonSerializer.Serialize(new Dictionary<string, object> { ["model"] = RuntimeModel.MiniLmAssetId, ["input"] = Sentences });
+            await EmbedAsync(http, minilm.HostEndpoint!, embedBody, 2, ct);
+            await EmbedAsync(http, controlUrl, embedBody, 2, ct);
+            var directRate = 0.0;
+            var hiveRate = 0.0;
+            for (var round = 0; round < 2; round++)
+            {
+                directRate += await EmbedAsync(http, minilm.HostEndpoint!, embedBody, embeddingRequests / 2, ct) / 2;
+                hiveRate += await EmbedAsync(http, controlUrl, embedBody, embeddingRequests / 2, ct) / 2;
+            }
+
+            report.AppendLine(CultureInfo.InvariantCulture, $"MiniLM embeddings ({Sentences.Length} sentences per request, {embeddingRequests} requests per path):");
+            report.AppendLine(CultureInfo.InvariantCulture, $"  direct {directRate:0.0}/s, geniehive {hiveRate:0.0}/s ({(hiveRate / directRate - 1) * 100:+0.0;-0.0} %)");
+            await stdout.WriteAsync(report.ToString());
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<WebApplication> StartControlAsync(string dir)
+    {
+        var config = Path.Combine(dir, "control.yaml");
+        await File.WriteAllTextAsync(config, $"storage:\n  sqlite_path: \"{Path.Combine(dir, "registry.sqlite3")}\"\n");
+        var app = ControlPlaneApp.Build(["--config", config, "--urls", "http://127.0.0.1:0", "--contentRoot", dir], b => b.Logging.ClearProviders());
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string Url(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+
+    private static async Task WaitForRegistrationAsync(HttpClient http, string controlUrl, RuntimeServices runtimes, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var document = JsonDocument.Parse(await http.GetStringAsync(controlUrl + "/v1/cluster/services", ct));
+            var loaded = document.RootElement.GetProperty("data").EnumerateArray()
+                .Count(s => s.GetProperty("assets").EnumerateArray().Any(a => a.GetProperty("loaded").GetBoolean()));
+            if (loaded == runtimes.All.Count && runtimes.All.All(s => s.HostEndpoint is not null))
+            {
+                return;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new CliException("the models did not load and register within 3 minutes", 1);
+            }
+
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>One streamed completion, timed by this client: TTFT to the first content event, then tokens per second.</summary>
+    private static async Task<Stream> StreamAsync(HttpClient http, string baseUrl, string body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/v1/chat/completions")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        var clock = Stopwatch.StartNew();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new CliException($"{baseUrl}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}", 1);
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        double first = 0, last = 0;
+        var tokens = 0;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+            {
+                last = clock.Elapsed.TotalMilliseconds;
+                if (tokens++ == 0)
+                {
+                    first = last;
+                }
+            }
+        }
+
+        var rate = tokens > 1 ? (tokens - 1) / ((last - first) / 1000) : 0;
+        return new Stream(first, rate, tokens);
+    }
+
+    private static async Task<double> EmbedAsync(HttpClient http, string baseUrl, string body, int count, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await http.PostAsync(baseUrl + "/v1/embeddings", new StringContent(body, Encoding.UTF8, "application/json"), ct);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new CliException($"{baseUrl}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}", 1);
+            }
+
+            await response.Content.ReadAsByteArrayAsync(ct);
+        }
+
+        return count * Sentences.Length / clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Row(StringBuilder report, string model, double parameters, string path, List<Stream> runs) =>
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"{model,-17} {parameters,5:0.0}M  {path,-10} {Median(runs.Select(r => r.TtftMs)),11:0.00}  {Median(runs.Select(r => r.TokensPerS)),9:0.0}  {runs.Average(r => r.TokensPerS),10:0.0}");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

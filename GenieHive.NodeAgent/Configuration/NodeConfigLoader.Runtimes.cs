@@ -1,0 +1,68 @@
+namespace GenieHive.NodeAgent.Configuration;
+
+internal static partial class NodeConfigLoader
+{
+    private static readonly string[] Engines = [RuntimeConfig.LlamaCpp, RuntimeConfig.MiniLm];
+    private static readonly string[] RuntimeKinds = ["auto", "chat", "embeddings"];
+
+    /// <summary>A <c>runtimes[]</c> entry (docs/runtimes.md): every problem is a finding, as for the other sections.</summary>
+    private static RuntimeConfig? ReadRuntimeEntry(MapReader map, HashSet<string> ids)
+    {
+        var id = map.RequiredString("id");
+        if (id.Length > 0 && !ids.Add(id))
+        {
+            map.Reader.Error(map.PathOf("id"), $"\"{id}\" repeats another runtime id", map.At("id"));
+        }
+
+        // An unknown engine is one error; the checks that depend on the engine are skipped for it.
+        var engine = map.OneOf("engine", null, Engines, required: true);
+        var paths = map.StringList("paths");
+        var kind = map.OneOf("kind", "auto", RuntimeKinds) ?? "auto";
+        if (engine == RuntimeConfig.LlamaCpp)
+        {
+            if (!map.Has("paths") || paths.Count == 0)
+            {
+                map.Reader.Error(map.PathOf("paths"), "is required for engine llamacpp: the GGUF files or folders to serve", map.At("paths"));
+            }
+
+            for (var i = 0; i < paths.Count; i++)
+            {
+                var full = Path.GetFullPath(paths[i]);
+                if (!File.Exists(full) && !Directory.Exists(full))
+                {
+                    map.Reader.Warning(ConfigPath.Index(map.PathOf("paths"), i), $"\"{paths[i]}\" does not exist; nothing served from it",
+                        map.At("paths"));
+                }
+            }
+        }
+        else if (engine == RuntimeConfig.MiniLm)
+        {
+            if (paths.Count > 0)
+            {
+                map.Reader.Error(map.PathOf("paths"), "engine minilm serves its built-in all-MiniLM-L6-v2; remove paths", map.At("paths"));
+            }
+
+            if (kind == "chat")
+            {
+                map.Reader.Error(map.PathOf("kind"), "engine minilm serves embeddings only", map.At("kind"));
+            }
+
+            kind = "embeddings";
+        }
+
+        var config = new RuntimeConfig(
+            id,
+            engine ?? "",
+            paths,
+            kind == "auto" ? null : kind,
+            map.Int("context", null, 16, 1 << 20),
+            map.Int("parallel", 1, 1, 64) ?? 1,
+            map.Int("queue", 8, 0, 10_000) ?? 8,
+            map.Int("threads", null, 1, 1024),
+            map.Bool("preload", false),
+            map.Number("load_timeout_s", 120, above: 0) ?? 120,
+            map.String("listen_host", "127.0.0.1") ?? "127.0.0.1");
+        map.Finish();
+        return config;
+    }
+}

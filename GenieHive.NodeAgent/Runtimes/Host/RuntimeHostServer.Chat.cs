@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using GenieHive.NodeAgent.Simulation;
+using GenieHive.ServiceDefaults.Errors;
+
+namespace GenieHive.NodeAgent.Runtimes.Host;
+
+internal sealed partial class RuntimeHostServer
+{
+    private async Task ChatAsync(HttpContext context, LlamaChatEngine engine, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ReadBodyAsync(context, cancellationToken);
+        if (bodyError is not null)
+        {
+            await ErrorWriter.WriteAsync(context, bodyError);
+            return;
+        }
+
+        var error = ChatCompletionRequest.Parse(body!, out var request) ?? CheckModel(request.Model);
+        if (error is not null)
+        {
+            await ErrorWriter.WriteAsync(context, error);
+            return;
+        }
+
+        using var lease = await _gate.TryEnterAsync(cancellationToken);
+        if (lease is null)
+        {
+            await WriteBusyAsync(context);
+            return;
+        }
+
+        if (request.Stream)
+        {
+            await StreamChatAsync(context, engine, request, cancellationToken);
+            return;
+        }
+
+        var text = new StringBuilder();
+        var outcome = await engine.GenerateAsync(request, (piece, _) =>
+        {
+            text.Append(piece);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+        if (outcome.Problem is { } problem)
+        {
+            await ErrorWriter.WriteAsync(context, ApiError.InvalidRequest(problem, "messages"));
+            return;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512 + (text.Length * 2));
+        using (var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", ChatWire.NewId());
+            writer.WriteString("object", "chat.completion");
+            writer.WriteNumber("created", _time.GetUtcNow().ToUnixTimeSeconds());
+            writer.WriteString("model", request.Model);
+            writer.WriteStartArray("choices");
+            writer.WriteStartObject();
+            writer.WriteNumber("index", 0);
+            writer.WriteStartObject("message");
+            writer.WriteString("role", "assistant");
+            writer.WriteString("content", text.ToString());
+            writer.WriteEndObject();
+            writer.WriteString("finish_reason", outcome.FinishReason);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            ChatWire.WriteUsage(writer, outcome.PromptTokens, outcome.CompletionTokens);
+            writer.WriteEndObject();
+        }
+
+        await HostJson.WriteAsync(context, 200, buffer.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>
+    /// SSE in OpenAI's chunk shape, one event per piece of text, each flushed as it is produced. The response starts
+    /// with the first piece (or the end), so a prompt the context cannot hold is still a 400.
+    /// </summary>
+    private async Task StreamChatAsync(HttpContext context, LlamaChatEngine engine, ChatCompletionRequest request, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        var id = ChatWire.NewId();
+        var created = _time.GetUtcNow().ToUnixTimeSeconds();
+        var prefix = ChatWire.ChunkPrefix(id, created, _encodedModel);
+        var pipe = response.BodyWriter;
+        var started = false;
+
+        async ValueTask StartAsync(CancellationToken ct)
+        {
+            started = true;
+            response.StatusCode = 200;
+            response.ContentType = "text/event-stream; charset=utf-8";
+            response.Headers.CacheControl = "no-cache";
+            await response.StartAsync(ct);
+            pipe.Write(prefix);
+            pipe.Write(ChatWire.RoleDelta);
+            pipe.Write(ChatWire.OpenTail);
+        }
+
+        var outcome = await engine.GenerateAsync(request, async (piece, ct) =>
+        {
+            if (!started)
+            {
+                await StartAsync(ct);
+            }
+
+            pipe.Write(prefix);
+            HostJson.WriteContentDelta(pipe, piece);
+            pipe.Write(ChatWire.OpenTail);
+            await pipe.FlushAsync(ct);
+        }, cancellationToken);
+
+        if (outcome.Problem is { } problem && !started)
+        {
+            await ErrorWriter.WriteAsync(context, ApiError.InvalidRequest(problem, "messages"));
+            return;
+        }
+
+        if (!started)
+        {
+            await StartAsync(cancellationToken);
+        }
+
+        pipe.Write(prefix);
+        pipe.Write(ChatWire.EmptyDelta);
+        pipe.Write(outcome.FinishReason == "stop" ? ChatWire.StopTail : ChatWire.LengthTail);
+        if (request.IncludeUsage)
+        {
+            pipe.Write(ChatWire.UsageChunk(id, created, request.Model, outcome.PromptTokens, outcome.CompletionTokens));
+        }
+
+        pipe.Write(ChatWire.Done);
+        await pipe.FlushAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace GenieHive.NodeAgent.Runtimes.Host;
+
+/// <summary>
+/// What one runtime-host process serves, passed as the JSON argument of <c>--runtime-host</c>. The host answers on
+/// 127.0.0.1 at a free port, which it announces on stdout (<see cref="ReadyPrefix"/>).
+/// </summary>
+/// <param name="ParentPid">The agent: the host exits when that process is gone (or its stdin closes).</param>
+internal sealed record RuntimeHostSpec(
+    string Engine,
+    string ModelId,
+    string Kind,
+    string? ModelPath,
+    int Context,
+    int Parallel,
+    int Queue,
+    int? Threads,
+    int? Pooling,
+    int ParentPid,
+    long MaxJsonBodyBytes)
+{
+    public const string Argument = "--runtime-host";
+    public const string ReadyPrefix = "geniehive-runtime-ready port=";
+    public const string FailedPrefix = "geniehive-runtime-failed ";
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(RuntimeHostSpec))]
+internal sealed partial class RuntimeHostJsonContext : JsonSerializerContext;

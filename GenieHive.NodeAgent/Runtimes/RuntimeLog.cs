@@ -1,0 +1,19 @@
+namespace GenieHive.NodeAgent.Runtimes;
+
+internal static partial class RuntimeLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {ServiceId}: loaded in process {Pid} on port {Port} ({ElapsedMs} ms)")]
+    public static partial void Loaded(this ILogger logger, string serviceId, int pid, int port, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runtime {ServiceId}: {Reason}; next start in {RetryInSeconds} s")]
+    public static partial void Failed(this ILogger logger, string serviceId, string reason, double retryInSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {ServiceId}: unloaded")]
+    public static partial void Unloaded(this ILogger logger, string serviceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {ServiceId}: the request to its host failed")]
+    public static partial void ForwardFailed(this ILogger logger, string serviceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    public static partial void CatalogWarning(this ILogger logger, string message);
+}

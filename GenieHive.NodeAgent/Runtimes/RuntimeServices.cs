@@ -1,0 +1,75 @@
+using System.Collections.Frozen;
+using System.Net;
+using GenieHive.NodeAgent.Configuration;
+using GenieHive.NodeAgent.Protocol;
+
+namespace GenieHive.NodeAgent.Runtimes;
+
+/// <summary>
+/// The models of <c>runtimes:</c> (N3) as services: their endpoints open before the agent registers, their
+/// runtime-host processes start on demand (or at start with <c>preload</c>) and are killed when the agent stops.
+/// </summary>
+internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly HttpMessageInvoker _forwarder;
+    private readonly FrozenDictionary<string, RuntimeService> _byAsset;
+    private int _disposed;
+
+    public RuntimeServices(NodeConfig config, IServiceProvider services, TimeProvider time, ILogger<RuntimeServices> logger)
+    {
+        _services = services;
+        // The pass-through path: no proxy, redirects, cookies or decompression; no overall timeout (a generation
+        // streams for as long as it streams); connects are to loopback, so their timeout is short.
+        _forwarder = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        });
+        var models = RuntimeCatalog.Build(config, message => logger.CatalogWarning(message));
+        All = models
+            .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress, config.MaxJsonBodyBytes, _forwarder, time, logger))
+            .ToList();
+        _byAsset = All.ToFrozenDictionary(s => s.Model.AssetId, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<RuntimeService> All { get; }
+
+    public RuntimeService? Find(string assetId) => _byAsset.GetValueOrDefault(assetId);
+
+    public IReadOnlyList<ServiceReport> Reports() => All.Select(s => s.Report()).ToList();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var service in All)
+        {
+            await service.Endpoint.StartAsync(_services, cancellationToken);
+        }
+
+        foreach (var service in All)
+        {
+            if (service.Model.Entry.Preload && service.Model.Problem is null)
+            {
+                // In the background: a large model must not hold the agent's start (and its registration) back.
+                _ = Task.Run(() => service.LoadAsync(CancellationToken.None), CancellationToken.None);
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await Task.WhenAll(All.Select(s => s.DisposeAsync().AsTask()));
+        _forwarder.Dispose();
+    }
+}
