@@ -39,7 +39,7 @@ public sealed class AppHostTests(AspireClusterFixture cluster) : IClassFixture<A
     {
         using var doc = JsonDocument.Parse(await cluster.Control.GetStringAsync(new Uri("/v1/models", UriKind.Relative)));
         var ids = doc.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToHashSet();
-        foreach (var id in new[] { "qwen3-8b-sim", "llama3-70b-sim", "phi3-mini-sim", "bge-small-sim", "whisper-small-sim",
+        foreach (var id in new[] { "qwen3-8b-sim", "llama3-70b-sim", "phi3-mini-sim", "bge-small-sim", "whisper-small-sim", "all-minilm-l6-v2",
                      "mentor", "general", "heavy_lifter", "embedder", "transcriber" })
         {
             Assert.Contains(id, ids);
@@ -74,7 +74,12 @@ public sealed class AppHostTests(AspireClusterFixture cluster) : IClassFixture<A
             Json("""{"model":"embedder","input":["a cat sat on the mat"]}"""));
         Assert.Equal(HttpStatusCode.OK, embeddings.StatusCode);
         Assert.Equal("role:embedder", Header(embeddings, "X-GenieHive-Route"));
-        Assert.EndsWith("/embeddings/embed", Header(embeddings, "X-GenieHive-Service-Id"), StringComparison.Ordinal);
+        // The embedder role prefers the real MiniLM runtime on the CPU box: semantic 384-dim vectors out of the box.
+        Assert.Equal("cpu-box/embeddings/all-minilm-l6-v2", Header(embeddings, "X-GenieHive-Service-Id"));
+        using (var vectors = JsonDocument.Parse(await embeddings.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(384, vectors.RootElement.GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
+        }
 
         using var form = new MultipartFormDataContent();
         var audio = new ByteArrayContent(new byte[32_000]);
