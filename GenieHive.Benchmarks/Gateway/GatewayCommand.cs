@@ -54,18 +54,18 @@ internal static class GatewayCommand
         using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("gateway");
         http.Timeout = TimeSpan.FromSeconds(60);
 
-        await using var cluster = await GatewayCluster.StartAsync(http, stderr, ct);
+        await using var cluster = await StandaloneCluster.StartAsync(http, stderr, ct);
         var idle = ProcessMeter.Memory(cluster.Control.Id);
         var results = new List<RunResult>();
         foreach (var kind in kinds)
         {
-            var model = kind == GatewayRequestKind.Embeddings ? GatewayCluster.EmbeddingsModel : GatewayCluster.ChatModel;
+            var model = kind == GatewayRequestKind.Embeddings ? StandaloneCluster.EmbeddingsModel : StandaloneCluster.ChatModel;
             var upstream = kind == GatewayRequestKind.Embeddings ? cluster.EmbeddingsUpstream : cluster.ChatUpstream;
             var loops = concurrencies.Select(c => ($"c={c}", (Func<LoadGenerator, Task<List<Sample>>>)(g => g.ClosedLoopAsync(c, warmup, window, ct))))
                 .Append(($"rate={rate.ToString(CultureInfo.InvariantCulture)}", g => g.OpenLoopAsync(rate, warmup, window, ct)));
             foreach (var (loop, drive) in loops)
             {
-                foreach (var (path, baseUrl, key) in new[] { ("direct", upstream, (string?)null), ("through", cluster.ControlUrl, GatewayCluster.ClientKey) })
+                foreach (var (path, baseUrl, key) in new[] { ("direct", upstream, (string?)null), ("through", cluster.ControlUrl, StandaloneCluster.ClientKey) })
                 {
                     var generator = new LoadGenerator(http, baseUrl, model, key, kind);
                     var cpuBefore = ProcessMeter.CpuTime(cluster.Control.Id);

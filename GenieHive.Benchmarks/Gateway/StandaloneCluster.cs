@@ -6,11 +6,12 @@ using System.Text.Json;
 namespace GenieHive.Benchmarks.Gateway;
 
 /// <summary>
-/// A throwaway cluster on loopback for the gateway benchmark: the built control plane and node agent started as
-/// real processes (so their CPU time and RSS can be read), with YAML written to a temporary folder. The node hosts
-/// two fast simulated servers (chat: no TTFT, unpaced, 20 tokens; embeddings: no delay).
+/// A throwaway standalone cluster on loopback: the built control plane and node agent started as plain processes
+/// from YAML configs, as production runs them (no Aspire), so their CPU time and RSS can be read. Used by the
+/// gateway benchmark and the standalone end-to-end tests. By default the node hosts two fast simulated servers
+/// (chat: no TTFT, unpaced, 20 tokens; embeddings: no delay); callers may pass their own simulated servers and roles.
 /// </summary>
-internal sealed class GatewayCluster : IAsyncDisposable
+internal sealed class StandaloneCluster : IAsyncDisposable
 {
     public const string ChatModel = "bench-chat-sim";
     public const string EmbeddingsModel = "bench-embed-sim";
@@ -21,7 +22,7 @@ internal sealed class GatewayCluster : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly string _directory;
 
-    private GatewayCluster(string directory) => _directory = directory;
+    private StandaloneCluster(string directory) => _directory = directory;
 
     public Uri ControlUrl { get; private set; } = null!;
 
@@ -32,11 +33,28 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public Uri EmbeddingsUpstream { get; private set; } = null!;
 
-    public static async Task<GatewayCluster> StartAsync(HttpClient http, TextWriter log, CancellationToken ct)
+    /// <summary>The default node's simulated servers (YAML list items).</summary>
+    public static readonly string DefaultSimulated =
+        $"  - {{ id: \"chat\", kind: \"chat\", models: [\"{ChatModel}\"], ttft_ms: 0, tokens_per_s: 0, completion_tokens: 20 }}\n"
+        + $"  - {{ id: \"embed\", kind: \"embeddings\", models: [\"{EmbeddingsModel}\"], ttft_ms: 0, dimensions: 384 }}\n";
+
+    /// <summary>The default role catalog's roles (YAML list items).</summary>
+    public static readonly string DefaultRoles = $"  - {{ role_id: \"{ChatRole}\", operation: \"chat\", modality: \"text\" }}\n";
+
+    private string _simulated = DefaultSimulated;
+    private string _roles = DefaultRoles;
+
+    public static Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, CancellationToken ct) =>
+        StartAsync(http, log, DefaultSimulated, DefaultRoles, ct);
+
+    /// <param name="simulated">YAML list items for the node's <c>simulated:</c>; the first chat and embeddings services found become <see cref="ChatUpstream"/> and <see cref="EmbeddingsUpstream"/>.</param>
+    /// <param name="roles">YAML list items for the catalog's <c>roles:</c>.</param>
+    public static async Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, string simulated, string roles,
+        CancellationToken ct)
     {
         var directory = Path.Combine(Path.GetTempPath(), "geniehive-gateway-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var cluster = new GatewayCluster(directory);
+        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles };
         try
         {
             await cluster.StartProcessesAsync(http, log, ct);
@@ -55,10 +73,7 @@ internal sealed class GatewayCluster : IAsyncDisposable
         var nodePort = FreePort();
         ControlUrl = new Uri($"http://127.0.0.1:{controlPort}/");
         var roles = Path.Combine(_directory, "roles.yaml");
-        await File.WriteAllTextAsync(roles, $"""
-            roles:
-              - {"{"} role_id: "{ChatRole}", operation: "chat", modality: "text" {"}"}
-            """, ct);
+        await File.WriteAllTextAsync(roles, "roles:\n" + _roles, ct);
         var controlYaml = Path.Combine(_directory, "control.yaml");
         await File.WriteAllTextAsync(controlYaml, $"""
             auth: {"{"} client_api_keys: ["{ClientKey}"], node_api_keys: ["{NodeKey}"] {"}"}
@@ -71,9 +86,8 @@ internal sealed class GatewayCluster : IAsyncDisposable
             node: {"{"} host_id: "bench-node" {"}"}
             control_plane: {"{"} base_url: "{ControlUrl.ToString().TrimEnd('/')}", node_api_key: "{NodeKey}", heartbeat_interval_s: 5 {"}"}
             simulated:
-              - {"{"} id: "chat", kind: "chat", models: ["{ChatModel}"], ttft_ms: 0, tokens_per_s: 0, completion_tokens: 20 {"}"}
-              - {"{"} id: "embed", kind: "embeddings", models: ["{EmbeddingsModel}"], ttft_ms: 0, dimensions: 384 {"}"}
-            """, ct);
+
+            """ + _simulated, ct);
 
         _processes.Add(Launch("GenieHive.Control.dll", controlYaml, controlPort));
         await WaitHealthyAsync(http, ControlUrl, ct);
@@ -116,10 +130,10 @@ internal sealed class GatewayCluster : IAsyncDisposable
             switch (service.GetProperty("kind").GetString())
             {
                 case "chat" when routable:
-                    chat = endpoint;
+                    chat ??= endpoint;
                     break;
                 case "embeddings" when routable:
-                    embed = endpoint;
+                    embed ??= endpoint;
                     break;
             }
         }

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using GenieHive.Benchmarks.Gateway;
+using GenieHive.Benchmarks.ModelBench;
+using GenieHive.Tests.Support;
+
+namespace GenieHive.Tests.EndToEnd;
+
+/// <summary>
+/// The built control plane and node agent as plain processes (no Aspire) from YAML on loopback ports, as
+/// production runs them, driven over HTTP and by geniehive-bench.
+/// </summary>
+[Collection(nameof(StandaloneCollection))]
+public sealed class StandaloneTests
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    private static HttpRequestMessage Post(StandaloneCluster cluster, string path, string json) =>
+        new(HttpMethod.Post, new Uri(cluster.ControlUrl, path))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", StandaloneCluster.ClientKey) },
+        };
+
+    [Fact]
+    public async Task Standalone_processes_register_and_route_chat_and_embeddings()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var cluster = await StandaloneCluster.StartAsync(Http, TextWriter.Null, cts.Token);
+
+        using var chat = await Http.SendAsync(Post(cluster, "v1/chat/completions",
+            $$"""{"model":"{{StandaloneCluster.ChatRole}}","messages":[{"role":"user","content":"hi"}]}"""), cts.Token);
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal("bench-node", chat.Headers.GetValues("X-GenieHive-Host-Id").Single());
+        Assert.Equal($"role:{StandaloneCluster.ChatRole}", chat.Headers.GetValues("X-GenieHive-Route").Single());
+
+        using var embeddings = await Http.SendAsync(Post(cluster, "v1/embeddings",
+            $$"""{"model":"{{StandaloneCluster.EmbeddingsModel}}","input":"hello"}"""), cts.Token);
+        Assert.Equal(HttpStatusCode.OK, embeddings.StatusCode);
+        using var doc = JsonDocument.Parse(await embeddings.Content.ReadAsStringAsync(cts.Token));
+        Assert.Equal(384, doc.RootElement.GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Bench_run_and_ingest_change_the_next_route_match_ranking()
+    {
+        // Two services of one model; b answers first (lower TTFT), so the benchmark sample lands on b.
+        const string simulated = """
+              - { id: "chat-a", kind: "chat", models: ["shared-sim"], ttft_ms: 30, tokens_per_s: 1000, completion_tokens: 8 }
+              - { id: "chat-b", kind: "chat", models: ["shared-sim"], ttft_ms: 1, tokens_per_s: 1000, completion_tokens: 8 }
+              - { id: "embed", kind: "embeddings", models: ["e-sim"], ttft_ms: 0 }
+            """;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var cluster = await StandaloneCluster.StartAsync(Http, TextWriter.Null, simulated, StandaloneCluster.DefaultRoles, cts.Token);
+        const string a = "bench-node/chat/chat-a", b = "bench-node/chat/chat-b";
+        await WaitUntilBothRoutableAsync(cluster, a, b, cts.Token);
+
+        async Task<string[]> RankingAsync()
+        {
+            using var response = await Http.SendAsync(Post(cluster, "v1/cluster/routes/match",
+                """{"workloads":["chat.short_reasoning"],"kind":"chat","limit":10}"""), cts.Token);
+            response.EnsureSuccessStatusCode();
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token));
+            return [.. doc.RootElement.GetProperty("candidates").EnumerateArray()
+                .Where(c => c.GetProperty("candidate_type").GetString() == "service")
+                .Select(c => c.GetProperty("candidate_id").GetString()!)];
+        }
+
+        Assert.Equal([a, b], await RankingAsync());
+
+        using var dir = new TempDirectory();
+        var report = dir.Combine("report.json");
+        var runCode = await ModelBenchCommands.RunAsync(
+            ["--base-url", cluster.ControlUrl.ToString(), "--api-key", StandaloneCluster.ClientKey,
+             "--model", "shared-sim", "--workload", "chat.short_reasoning", "--output", report],
+            TextWriter.Null, TextWriter.Null, cts.Token);
+        Assert.Equal(0, runCode);
+        using (var written = JsonDocument.Parse(await File.ReadAllTextAsync(report, cts.Token)))
+        {
+            Assert.Equal(b, written.RootElement.GetProperty("samples")[0].GetProperty("service_id").GetString());
+        }
+
+        var ingested = new StringWriter();
+        var ingestCode = await ModelBenchCommands.IngestAsync(
+            [report, "--base-url", cluster.ControlUrl.ToString(), "--api-key", StandaloneCluster.ClientKey], ingested, cts.Token);
+        Assert.Equal(0, ingestCode);
+        Assert.Contains("\"count\": 1", ingested.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal([b, a], await RankingAsync());
+    }
+
+    [Fact]
+    public async Task Gateway_benchmark_smoke_run_produces_a_complete_table_and_report()
+    {
+        using var dir = new TempDirectory();
+        var output = dir.Combine("gateway.json");
+        var stdout = new StringWriter();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var code = await GatewayCommand.RunAsync(["--smoke", "--output", output], stdout, TextWriter.Null, cts.Token);
+
+        Assert.Equal(0, code);
+        var table = stdout.ToString();
+        foreach (var kind in new[] { "chat ", "chat-stream", "embeddings" })
+        {
+            foreach (var loop in new[] { "c=1 ", "c=16", "rate=50" })
+            {
+                Assert.Contains(table.Split('\n'), line => line.StartsWith(kind, StringComparison.Ordinal) && line.Contains(loop, StringComparison.Ordinal) && line.Contains("direct", StringComparison.Ordinal));
+            }
+        }
+
+        Assert.Equal(9, table.Split('\n').Count(l => l.Contains(" through ", StringComparison.Ordinal)));
+        Assert.Equal(9, table.Split('\n').Count(l => l.Contains(" ratio ", StringComparison.Ordinal)));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output, cts.Token));
+        Assert.Equal(18, json.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.Equal(9, json.RootElement.GetProperty("comparisons").GetArrayLength());
+        Assert.All(json.RootElement.GetProperty("runs").EnumerateArray(), r => Assert.True(r.GetProperty("rps").GetDouble() > 0));
+        Assert.True(json.RootElement.GetProperty("control_idle_rss_bytes").GetInt64() > 0);
+    }
+
+    private static async Task WaitUntilBothRoutableAsync(StandaloneCluster cluster, string a, string b, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.ControlUrl, "v1/cluster/services"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneCluster.ClientKey);
+            using var response = await Http.SendAsync(request, ct);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var routable = doc.RootElement.GetProperty("data").EnumerateArray()
+                .Where(s => s.GetProperty("live").GetProperty("routable").GetBoolean())
+                .Select(s => s.GetProperty("service_id").GetString()).ToHashSet();
+            if (routable.Contains(a) && routable.Contains(b))
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>Process-level tests measure and start processes: they run one at a time, apart from each other.</summary>
+[CollectionDefinition(nameof(StandaloneCollection), DisableParallelization = true)]
+public sealed class StandaloneCollection;
