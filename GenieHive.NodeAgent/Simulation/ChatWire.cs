@@ -20,7 +20,7 @@ internal static class ChatWire
 
     private static readonly string[] Words =
     [
-        "Simulated", " tokens", " stream", " from", " a", " GenieHive", " node", " agent", " at", " a", " steady", " pace", ".",
+        "Simulated", " tokens", " stream", " from", " a", " GenieHive", " node", " agent", " at", " a", " steady", " pace", ". ",
     ];
 
     /// <summary><c>{"content":"&lt;word&gt;"}</c> for each vocabulary word.</summary>
