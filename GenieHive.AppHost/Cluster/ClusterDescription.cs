@@ -14,6 +14,12 @@ internal sealed class ClusterDescription
     /// <summary>The control plane's stable client URL; a loopback http URL with an explicit port.</summary>
     public string ControlUrl { get; init; } = "http://127.0.0.1:8800";
 
+    /// <summary>
+    /// Put Aspire's endpoint proxy in front of the control plane's stable URL (default false: the control plane
+    /// listens on it itself, which saves a hop per request; see docs/deployment.md for the measured cost).
+    /// </summary>
+    public bool ProxyControlEndpoint { get; init; }
+
     /// <summary>Rendered YAML and the SQLite file; relative paths resolve against the AppHost project folder.</summary>
     public string StateDirectory { get; init; } = ".state";
 

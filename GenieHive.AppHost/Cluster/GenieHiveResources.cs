@@ -31,7 +31,7 @@ internal static class GenieHiveResources
         var control = builder.AddProject<Projects.GenieHive_Control>(ControlName, launchProfileName: null)
             // The stable URL is the control plane's own listener (not behind Aspire's proxy): clients keep one
             // base URL across runs and pay no extra hop.
-            .WithHttpEndpoint(port: cluster.ControlUri.Port, name: "http", isProxied: false)
+            .WithHttpEndpoint(port: cluster.ControlUri.Port, name: "http", isProxied: cluster.ProxyControlEndpoint)
             .WithEnvironment("GENIEHIVE_CONTROL_CONFIG", ClusterRendering.ControlConfigPath(state))
             .WithEnvironment("Auth__ClientApiKeys__0", clientKey)
             .WithEnvironment("Auth__NodeApiKeys__0", nodeKey)
