@@ -27,7 +27,7 @@ internal static class LifecycleCommand
         var options = CliOptions.Parse(args, new HashSet<string> { "requests" }, new HashSet<string>());
         var requests = options.GetInt("requests", 10, 1, 1000);
         var dir = Path.Combine(Path.GetTempPath(), "geniehive-bench-lifecycle-" + Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(dir);
+        Directory.CreateDirectory(Path.Combine(dir, "cold"));
         var services = new ServiceCollection();
         services.AddHttpClient("lifecycle", c => c.Timeout = TimeSpan.FromMinutes(5));
         await using var provider = services.BuildServiceProvider();
