@@ -22,6 +22,8 @@ internal static class Program
                 (a, ct) => GatewayCommand.RunAsync(a, Console.Out, Console.Error, ct)),
             ["runtime"] = ("serving overhead of generated GGUF models and MiniLM through GenieHive against their runtime hosts",
                 (a, ct) => RuntimeCommand.RunAsync(a, Console.Out, Console.Error, ct)),
+            ["lifecycle"] = ("cold-start cost of a model loaded on demand, and the memory budget's eviction",
+                (a, ct) => LifecycleCommand.RunAsync(a, Console.Out, Console.Error, ct)),
             ["micro"] = ("BenchmarkDotNet micro-benchmarks (routing, request policy, SSE transform)", (a, _) => Task.FromResult(RunMicro(a))),
         };
 

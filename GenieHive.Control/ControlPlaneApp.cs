@@ -27,6 +27,7 @@ public static class ControlPlaneApp
         builder.AddServiceDefaults();
         builder.AddControlConfig();
         builder.AddRegistry();
+        builder.AddNodeCalls();
         builder.AddProbing();
         builder.AddModelRouting();
         builder.AddUpstreamProxy();

@@ -1,5 +1,6 @@
 using GenieHive.NodeAgent.Configuration;
 using GenieHive.NodeAgent.Runtimes.Host;
+using GenieHive.NodeAgent.Simulation;
 
 namespace GenieHive.NodeAgent;
 
@@ -11,6 +12,12 @@ internal static class Program
         if (args.Length > 0 && args[0] == RuntimeHostSpec.Argument)
         {
             return await RuntimeHostMain.RunAsync(args);
+        }
+
+        // One simulated server as a process of its own: the external server of the process engine's tests.
+        if (args.Length > 0 && args[0] == SimulateMain.Argument)
+        {
+            return await SimulateMain.RunAsync(args);
         }
 
         WebApplication app;

@@ -26,6 +26,8 @@ public static class ClusterApi
         group.MapGet("/health", Health);
         group.MapGet("/benchmarks", ListBenchmarks);
         group.MapPost("/benchmarks", IngestBenchmarksAsync);
+        // Service ids hold slashes (host/kind/asset): the rest of the path is split from its end (AssetActions).
+        group.MapPost("/services/{**path}", AssetActions.HandleAsync);
         return group;
     }
 
@@ -93,13 +95,15 @@ public static class ClusterApi
         });
     }
 
-    private static async Task<IResult> DeleteHostAsync(string hostId, RegistryWriter writer, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteHostAsync(string hostId, RegistryWriter writer, NodeKeyVault vault, CancellationToken cancellationToken)
     {
         var result = await writer.DeleteHostAsync(hostId, cancellationToken);
         if (result.Error is not null)
         {
             return ErrorWriter.Result(result.Error);
         }
+
+        vault.Forget(hostId);
 
         return Utf8JsonResult.Ok(w =>
         {

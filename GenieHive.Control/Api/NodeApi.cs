@@ -19,15 +19,27 @@ public static class NodeApi
 
     private delegate ApiError? PayloadParser<T>(System.Text.Json.JsonElement root, out T? report);
 
-    private static Task<IResult> RegisterAsync(
-        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time) =>
+    private static Task<IResult> RegisterAsync(HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, NodeKeyVault vault,
+        RoutingTableHolder routing, TimeProvider time) =>
         ApplyAsync<HostReport>(context, config, routing, time, NodePayloadParser.TryParseRegistration,
-            (report, ct) => writer.RegisterAsync(report, PresentedKeyDigest(context, keys), ct));
+            async (report, ct) => Remember(await writer.RegisterAsync(report, PresentedKeyDigest(context, keys), ct), context, keys, vault));
 
-    private static Task<IResult> HeartbeatAsync(
-        HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, RoutingTableHolder routing, TimeProvider time) =>
+    private static Task<IResult> HeartbeatAsync(HttpContext context, RegistryWriter writer, ControlConfig config, ControlKeys keys, NodeKeyVault vault,
+        RoutingTableHolder routing, TimeProvider time) =>
         ApplyAsync<HeartbeatReport>(context, config, routing, time, NodePayloadParser.TryParseHeartbeat,
-            (report, ct) => writer.HeartbeatAsync(report, PresentedKeyDigest(context, keys), ct));
+            async (report, ct) => Remember(await writer.HeartbeatAsync(report, PresentedKeyDigest(context, keys), ct), context, keys, vault));
+
+    /// <summary>After an accepted call, the node key it carried is the one to call that host's agent with (§6.2a).</summary>
+    private static RegistryResult Remember(RegistryResult result, HttpContext context, ControlKeys keys, NodeKeyVault vault)
+    {
+        if (result.Error is null && result.Host is { } host && !keys.NodeKeys.IsEmpty
+            && context.Request.Headers[AuthFilters.NodeKeyHeader].ToString() is { Length: > 0 } key)
+        {
+            vault.Remember(host.HostId, key);
+        }
+
+        return result;
+    }
 
     /// <summary>Body → validated report → one registry command → <c>{"status":"ok","host":Host}</c> or the error.</summary>
     private static async Task<IResult> ApplyAsync<T>(

@@ -14,6 +14,9 @@ internal sealed record NodeConfig(
 {
     public const long DefaultMaxJsonBodyBytes = 16 * 1024 * 1024;
 
+    /// <summary><c>runtime_budget</c> (docs/runtimes.md).</summary>
+    public RuntimeBudgetConfig RuntimeBudget { get; init; } = RuntimeBudgetConfig.Default;
+
     /// <summary>A node without a file: defaults only.</summary>
     public static NodeConfig Defaults { get; } = new(
         "(none)",

@@ -2,8 +2,18 @@ namespace GenieHive.NodeAgent.Configuration;
 
 internal static partial class NodeConfigLoader
 {
-    private static readonly string[] Engines = [RuntimeConfig.LlamaCpp, RuntimeConfig.MiniLm];
-    private static readonly string[] RuntimeKinds = ["auto", "chat", "embeddings"];
+    private static readonly string[] Engines = [RuntimeConfig.LlamaCpp, RuntimeConfig.MiniLm, RuntimeConfig.Process];
+    private static readonly string[] RuntimeKinds = ["auto", "chat", "embeddings", "transcription"];
+    private static readonly string[] Devices = [RuntimeConfig.Cpu, RuntimeConfig.Gpu];
+
+    /// <summary><c>runtime_budget</c> (docs/runtimes.md "Memory budget"): gigabytes, converted to bytes.</summary>
+    private static RuntimeBudgetConfig ReadRuntimeBudget(MapReader map)
+    {
+        var ram = map.Number("ram_gb", null, above: 0);
+        var vram = map.Number("vram_gb", null, above: 0);
+        map.Finish();
+        return new RuntimeBudgetConfig(ram is { } r ? (long)(r * (1L << 30)) : null, vram is { } v ? (long)(v * (1L << 30)) : null);
+    }
 
     /// <summary>A <c>runtimes[]</c> entry (docs/runtimes.md): every problem is a finding, as for the other sections.</summary>
     private static RuntimeConfig? ReadRuntimeEntry(MapReader map, HashSet<string> ids)
@@ -18,11 +28,21 @@ internal static partial class NodeConfigLoader
         var engine = map.OneOf("engine", null, Engines, required: true);
         var paths = map.StringList("paths");
         var kind = map.OneOf("kind", "auto", RuntimeKinds) ?? "auto";
-        if (engine == RuntimeConfig.LlamaCpp)
+        var command = map.String("command");
+        if (engine is RuntimeConfig.LlamaCpp or RuntimeConfig.Process)
         {
             if (!map.Has("paths") || paths.Count == 0)
             {
-                map.Reader.Error(map.PathOf("paths"), "is required for engine llamacpp: the GGUF files or folders to serve", map.At("paths"));
+                map.Reader.Error(map.PathOf("paths"), $"is required for engine {engine}: the model files or folders to serve", map.At("paths"));
+            }
+
+            if (engine == RuntimeConfig.Process && string.IsNullOrWhiteSpace(command))
+            {
+                map.Reader.Error(map.PathOf("command"), "is required for engine process: the server's command line ({model}, {port}, …)", map.At("command"));
+            }
+            else if (engine == RuntimeConfig.LlamaCpp && kind == "transcription")
+            {
+                map.Reader.Error(map.PathOf("kind"), "engine llamacpp serves chat or embeddings", map.At("kind"));
             }
 
             for (var i = 0; i < paths.Count; i++)
@@ -42,7 +62,7 @@ internal static partial class NodeConfigLoader
                 map.Reader.Error(map.PathOf("paths"), "engine minilm serves its built-in all-MiniLM-L6-v2; remove paths", map.At("paths"));
             }
 
-            if (kind == "chat")
+            if (kind is "chat" or "transcription")
             {
                 map.Reader.Error(map.PathOf("kind"), "engine minilm serves embeddings only", map.At("kind"));
             }
@@ -61,7 +81,19 @@ internal static partial class NodeConfigLoader
             map.Int("threads", null, 1, 1024),
             map.Bool("preload", false),
             map.Number("load_timeout_s", 120, above: 0) ?? 120,
-            map.String("listen_host", "127.0.0.1") ?? "127.0.0.1");
+            map.String("listen_host", "127.0.0.1") ?? "127.0.0.1")
+        {
+            IdleUnloadS = map.Number("idle_unload_s", null, above: 0),
+            Device = map.OneOf("device", RuntimeConfig.Cpu, Devices) ?? RuntimeConfig.Cpu,
+            MemoryMb = map.Number("memory_mb", null, above: 0),
+            Command = engine == RuntimeConfig.Process ? command : null,
+            HealthPath = map.String("health_path", "/health") is { Length: > 0 } health && health.StartsWith('/') ? health : "/health",
+        };
+        if (engine != RuntimeConfig.Process && command is not null)
+        {
+            map.Reader.Error(map.PathOf("command"), "is only for engine process", map.At("command"));
+        }
+
         map.Finish();
         return config;
     }

@@ -99,6 +99,7 @@ internal static partial class NodeConfigLoader
             }
         }
 
+        var budget = ReadRuntimeBudget(top.Section("runtime_budget"));
         top.Finish();
         if (findings.Any(f => f.Severity == FindingSeverity.Error))
         {
@@ -106,7 +107,7 @@ internal static partial class NodeConfigLoader
         }
 
         return new NodeConfigResult(
-            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated, runtimes), findings);
+            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated, runtimes) { RuntimeBudget = budget }, findings);
     }
 
     private static NodeIdentityConfig ReadNode(MapReader map)

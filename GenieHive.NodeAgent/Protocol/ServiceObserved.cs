@@ -12,4 +12,12 @@ internal sealed record ServiceObserved(
     long? MaxContextTokens = null)
 {
     public static readonly ServiceObserved Empty = new();
+
+    /// <summary>N3 runtimes: memory the node's served models of this service's device take now (docs/runtimes.md).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? MemoryUsedBytes { get; init; }
+
+    /// <summary>N3 runtimes: the node's memory budget for this service's device; null = not budgeted.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? MemoryBudgetBytes { get; init; }
 }

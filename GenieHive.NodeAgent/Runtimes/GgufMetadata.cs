@@ -37,6 +37,26 @@ internal sealed class GgufMetadata
     /// <summary><c>{arch}.pooling_type</c> (llama.cpp: 0 none, 1 mean, 2 cls, 3 last, 4 rank), null when absent.</summary>
     public long? PoolingType => Architecture is { } arch ? Integer($"{arch}.pooling_type") : null;
 
+    /// <summary>
+    /// Bytes of f16 KV cache one token takes across all layers (K and V): 2 × layers × KV width × 2 bytes, the KV width
+    /// being the embedding width scaled by <c>head_count_kv / head_count</c> (grouped-query attention); 0 when unknown.
+    /// </summary>
+    public long KvBytesPerToken
+    {
+        get
+        {
+            if (Architecture is not { } arch || Integer($"{arch}.block_count") is not { } layers || Integer($"{arch}.embedding_length") is not { } width)
+            {
+                return 0;
+            }
+
+            var heads = Integer($"{arch}.attention.head_count") ?? 0;
+            var kvHeads = Integer($"{arch}.attention.head_count_kv") ?? heads;
+            var kvWidth = heads > 0 ? width * kvHeads / heads : width;
+            return 2 * layers * kvWidth * 2;
+        }
+    }
+
     public bool HasChatTemplate => String("tokenizer.chat_template") is { Length: > 0 };
 
     /// <summary>The quantisation named by <c>general.file_type</c> (llama.cpp's <c>llama_ftype</c>), null when absent.</summary>

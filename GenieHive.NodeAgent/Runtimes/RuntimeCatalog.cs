@@ -68,8 +68,25 @@ internal static class RuntimeCatalog
         new(entry, RuntimeModel.MiniLmAssetId, $"{hostId}/embeddings/{RuntimeModel.MiniLmAssetId}", "embeddings", null, "minilm", "F32", 256,
             entry.Context ?? 256, null, null);
 
+    private static long FileSize(string path) => new FileInfo(path).Length;
+
+    /// <summary>A file for the process engine that is not a GGUF: served as the configured kind, nothing read from it.</summary>
+    private static RuntimeModel Opaque(RuntimeConfig entry, string path, string hostId)
+    {
+        var assetId = ModelIds.FromFileName(path);
+        var kind = entry.Kind ?? "chat";
+        var problem = entry.Kind is null ? "not a GGUF file: set kind for it" : null;
+        return new RuntimeModel(entry, assetId, $"{hostId}/{kind}/{assetId}", kind, path, null, null, null, entry.Context ?? RuntimeConfig.DefaultContext,
+            null, problem) { FileBytes = FileSize(path) };
+    }
+
     private static RuntimeModel Gguf(RuntimeConfig entry, string path, string hostId)
     {
+        if (entry.Engine == RuntimeConfig.Process && !path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+        {
+            return Opaque(entry, path, hostId);
+        }
+
         var assetId = ModelIds.FromFileName(path);
         GgufMetadata metadata;
         try
@@ -101,6 +118,10 @@ internal static class RuntimeCatalog
         var context = entry.Context ?? Math.Min(trained ?? RuntimeConfig.DefaultContext, RuntimeConfig.DefaultContext);
         int? poolingType = classified == "embeddings" ? (pooling is 1 or 2 or 3 ? (int)pooling : isEncoder ? null : 1) : null;
         return new RuntimeModel(entry, assetId, $"{hostId}/{classified}/{assetId}", classified, path, architecture, metadata.Quantization, trained,
-            context, poolingType, problem);
+            context, poolingType, problem)
+        {
+            FileBytes = FileSize(path),
+            KvBytesPerToken = metadata.KvBytesPerToken,
+        };
     }
 }

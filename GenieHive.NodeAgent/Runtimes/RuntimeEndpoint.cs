@@ -101,6 +101,7 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            _service.Touch();
         }
     }
 

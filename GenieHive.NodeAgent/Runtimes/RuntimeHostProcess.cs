@@ -8,7 +8,7 @@ namespace GenieHive.NodeAgent.Runtimes;
 /// and killed with the agent. Its stdin stays open for its whole life: when the agent dies the pipe closes and the
 /// host exits (<see cref="ParentWatch"/>). The last lines of its stderr are kept to explain an exit.
 /// </summary>
-internal sealed class RuntimeHostProcess : IAsyncDisposable
+internal sealed class RuntimeHostProcess : IModelProcess
 {
     private const int TailLines = 12;
     private readonly Process _process;

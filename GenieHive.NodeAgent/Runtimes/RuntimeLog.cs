@@ -8,8 +8,17 @@ internal static partial class RuntimeLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Runtime {ServiceId}: {Reason}; next start in {RetryInSeconds} s")]
     public static partial void Failed(this ILogger logger, string serviceId, string reason, double retryInSeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {ServiceId}: unloaded")]
-    public static partial void Unloaded(this ILogger logger, string serviceId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runtime {ServiceId}: the server failed (its last lines are in runtime.last_error); next start in {RetryInSeconds} s")]
+    public static partial void ServerFailed(this ILogger logger, string serviceId, double retryInSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {ServiceId}: unloaded ({Reason})")]
+    public static partial void Unloaded(this ILogger logger, string serviceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {ServiceId}: not loaded: {Reason}")]
+    public static partial void NoRoom(this ILogger logger, string serviceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Idle unload check failed")]
+    public static partial void IdleCheckFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {ServiceId}: the request to its host failed")]
     public static partial void ForwardFailed(this ILogger logger, string serviceId, Exception exception);

@@ -26,6 +26,25 @@ internal sealed record RuntimeModel(
 {
     public const string MiniLmAssetId = "all-minilm-l6-v2";
 
+    /// <summary>The model file's size (0 for MiniLM, whose model is inside the package).</summary>
+    public long FileBytes { get; init; }
+
+    /// <summary>KV cache bytes per token of context per sequence (<see cref="GgufMetadata.KvBytesPerToken"/>).</summary>
+    public long KvBytesPerToken { get; init; }
+
     /// <summary>The <c>runtime.engine</c> reported: the engine's own name, as other llama.cpp servers report it.</summary>
-    public string EngineName => Entry.Engine == RuntimeConfig.MiniLm ? "minilm" : "llama.cpp";
+    public string EngineName => Entry.Engine switch
+    {
+        RuntimeConfig.MiniLm => "minilm",
+        RuntimeConfig.Process => "process",
+        _ => "llama.cpp",
+    };
+
+    /// <summary>
+    /// The memory the model needs before its process is measured (docs/runtimes.md "Memory budget"): <c>memory_mb</c>
+    /// when set, else the file plus the KV cache of <c>context × parallel</c> tokens plus the process's base cost.
+    /// </summary>
+    public long EstimateBytes(long processOverheadBytes) => Entry.MemoryMb is { } mb
+        ? (long)(mb * 1024 * 1024)
+        : FileBytes + (KvBytesPerToken * Context * Entry.Parallel) + processOverheadBytes;
 }

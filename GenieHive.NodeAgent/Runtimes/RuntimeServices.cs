@@ -7,7 +7,7 @@ namespace GenieHive.NodeAgent.Runtimes;
 
 /// <summary>
 /// The models of <c>runtimes:</c> (N3) as services: their endpoints open before the agent registers, their
-/// runtime-host processes start on demand (or at start with <c>preload</c>) and are killed when the agent stops.
+/// processes start on demand (or at start with <c>preload</c>) and are killed when the agent stops.
 /// </summary>
 internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
 {
@@ -31,13 +31,21 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         });
         var models = RuntimeCatalog.Build(config, message => logger.CatalogWarning(message));
+        Budget = new MemoryBudget(config.RuntimeBudget);
         All = models
-            .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress, config.MaxJsonBodyBytes, _forwarder, time, logger))
+            .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress, config.MaxJsonBodyBytes, _forwarder, Budget, time, logger))
             .ToList();
+        foreach (var service in All)
+        {
+            Budget.Add(service);
+        }
+
         _byAsset = All.ToFrozenDictionary(s => s.Model.AssetId, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<RuntimeService> All { get; }
+
+    public MemoryBudget Budget { get; }
 
     public RuntimeService? Find(string assetId) => _byAsset.GetValueOrDefault(assetId);
 
@@ -71,5 +79,6 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
 
         await Task.WhenAll(All.Select(s => s.DisposeAsync().AsTask()));
         _forwarder.Dispose();
+        Budget.Dispose();
     }
 }

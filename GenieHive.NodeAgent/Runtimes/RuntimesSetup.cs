@@ -7,6 +7,7 @@ internal static class RuntimesSetup
     {
         builder.Services.AddSingleton<RuntimeServices>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RuntimeServices>());
+        builder.Services.AddHostedService<IdleUnloadLoop>();
         return builder;
     }
 }
