@@ -31,7 +31,7 @@ internal static class GatewayCommand
             new HashSet<string> { "warmup", "window", "concurrency", "rate", "kinds", "output" }, new HashSet<string> { "smoke" });
         var smoke = options.Has("smoke");
         var warmup = TimeSpan.FromSeconds(options.GetDouble("warmup", smoke ? 0.2 : 1, 0, 60));
-        var window = TimeSpan.FromSeconds(options.GetDouble("window", smoke ? 0.5 : 5, 0.1, 600));
+        var window = TimeSpan.FromSeconds(options.GetDouble("window", smoke ? 1 : 5, 0.1, 600));
         var rate = options.GetDouble("rate", smoke ? 50 : 400, 1, 100_000);
         var concurrencies = ParseList(options.Get("concurrency", smoke ? "1,16" : "1,16,64"), int.Parse);
         var kinds = ParseList(options.Get("kinds", "chat,chat-stream,embeddings"), ParseKind);
@@ -68,6 +68,7 @@ internal static class GatewayCommand
                 foreach (var (path, baseUrl, key) in new[] { ("direct", upstream, (string?)null), ("through", cluster.ControlUrl, StandaloneCluster.ClientKey) })
                 {
                     var generator = new LoadGenerator(http, baseUrl, model, key, kind);
+                    await generator.PrimeAsync(5, ct);
                     var cpuBefore = ProcessMeter.CpuTime(cluster.Control.Id);
                     var samples = await drive(generator);
                     var cpu = ProcessMeter.CpuTime(cluster.Control.Id) - cpuBefore;

@@ -13,6 +13,15 @@ internal readonly record struct Sample(double LatencyMs, double FirstByteMs, boo
 /// </summary>
 internal sealed class LoadGenerator(HttpClient http, Uri baseUrl, string model, string? apiKey, GatewayRequestKind kind)
 {
+    /// <summary>A few requests one after another, so JIT and connection set-up stay out of the measured window.</summary>
+    public async Task PrimeAsync(int count, CancellationToken ct)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await SendAsync(Stopwatch.GetTimestamp(), ct);
+        }
+    }
+
     public async Task<List<Sample>> ClosedLoopAsync(int concurrency, TimeSpan warmup, TimeSpan window, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();

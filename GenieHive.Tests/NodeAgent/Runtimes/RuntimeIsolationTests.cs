@@ -29,11 +29,13 @@ public sealed class RuntimeIsolationTests(RuntimeModels models) : IClassFixture<
     [Fact]
     public async Task A_truncated_gguf_crashes_only_its_runtime_host_and_the_agent_reports_why_and_serves_the_rest()
     {
+        // A frozen clock: the 1 s restart backoff cannot elapse between the crash and the retry on a loaded machine.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var agent = await NodeAgentHost.StartAsync($$"""
             node: { host_id: "crash-host", listen_port: 0 }
             runtimes:
               - { id: "gguf", engine: "llamacpp", paths: ["{{models.Tiny}}", "{{models.Truncated}}"] }
-            """);
+            """, b => b.Services.AddSingleton<TimeProvider>(time));
         var runtimes = agent.Services.GetRequiredService<RuntimeServices>();
         using var broken = new HttpClient { BaseAddress = new Uri(runtimes.Find("broken-llama")!.Endpoint.Url) };
         using var healthy = new HttpClient { BaseAddress = new Uri(runtimes.Find("tiny-llama")!.Endpoint.Url) };
@@ -134,7 +136,7 @@ public sealed class RuntimeIsolationTests(RuntimeModels models) : IClassFixture<
         {
             using var again = await client.PostAsync("/v1/chat/completions", Chat("tiny-llama"));
             return again.StatusCode == HttpStatusCode.OK;
-        });
+        }, TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -177,12 +179,14 @@ public sealed class RuntimeIsolationTests(RuntimeModels models) : IClassFixture<
 
     private static async Task WaitUntilAsync(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => WaitUntilAsync(condition, TimeSpan.FromSeconds(15));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "condition not met within 15 s");
+            Assert.True(deadline.Elapsed < limit, $"condition not met within {limit.TotalSeconds} s");
             await Task.Delay(50);
         }
     }
