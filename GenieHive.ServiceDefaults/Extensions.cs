@@ -27,10 +27,32 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.AddDefaultLogLevels();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+        return builder;
+    }
+
+    /// <summary>
+    /// Log levels for production as the lowest-priority configuration source, so they apply whatever the content
+    /// root and any <c>appsettings.json</c>, <c>Logging__LogLevel__*</c> variable or argument still overrides them:
+    /// Information for our own categories, Warning for ASP.NET Core and HttpClient, whose Information logs are
+    /// several lines per request ("Request starting", "Executing endpoint", ...).
+    /// </summary>
+    public static TBuilder AddDefaultLogLevels<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData =
+            [
+                new("Logging:LogLevel:Default", "Information"),
+                new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                new("Logging:LogLevel:System.Net.Http.HttpClient", "Warning"),
+            ],
+        });
         return builder;
     }
 
