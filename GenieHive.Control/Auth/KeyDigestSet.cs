@@ -29,7 +29,23 @@ public sealed class KeyDigestSet
             return -1;
         }
 
-        var digest = Digest(presented);
+        // Hash on the stack: no per-request arrays for the UTF-8 bytes or the digest.
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(presented.Length);
+        byte[]? rented = null;
+        var utf8 = maxBytes <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(maxBytes));
+        var length = Encoding.UTF8.GetBytes(presented, utf8);
+        SHA256.HashData(utf8[..length], digest);
+        if (rented is not null)
+        {
+            CryptographicOperations.ZeroMemory(rented.AsSpan(0, length));
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        else
+        {
+            CryptographicOperations.ZeroMemory(utf8[..length]);
+        }
+
         var found = -1;
         for (var i = 0; i < _digests.Length; i++)
         {

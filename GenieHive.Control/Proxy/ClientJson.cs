@@ -74,6 +74,116 @@ internal static class ClientJson
         && value.GetValueKind() == JsonValueKind.True;
 
     /// <summary>
+    /// Chat without a DOM: succeeds only for the plain case, one pass of <see cref="Utf8JsonReader"/> over a body
+    /// that is valid UTF-8 and one JSON object (depth at most 64) whose top-level names are unescaped and distinct,
+    /// with a non-empty string <c>model</c>, a boolean or null <c>stream</c> and no <c>stream_options</c>. Anything
+    /// else (every error included) returns false, and the caller takes the <see cref="JsonObject"/> path, which
+    /// decides exactly as before.
+    /// </summary>
+    public static bool TryScanChat(ReadOnlySpan<byte> utf8, out ChatScan scan)
+    {
+        scan = default;
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
+        const int MaxNames = 32;
+        Span<(int Start, int Length)> names = stackalloc (int, int)[MaxNames];
+        var nameCount = 0;
+        string? model = null;
+        int modelStart = -1, modelEnd = -1, objectEnd = -1;
+        var stream = false;
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 0)
+                {
+                    objectEnd = (int)reader.TokenStartIndex; // the root's closing brace
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
+                if (reader.ValueIsEscaped || reader.HasValueSequence || nameCount == MaxNames)
+                {
+                    return false;
+                }
+
+                var nameStart = (int)reader.TokenStartIndex + 1;
+                var name = reader.ValueSpan;
+                for (var i = 0; i < nameCount; i++)
+                {
+                    if (utf8.Slice(names[i].Start, names[i].Length).SequenceEqual(name))
+                    {
+                        return false;
+                    }
+                }
+
+                names[nameCount++] = (nameStart, name.Length);
+                if (name.SequenceEqual("stream_options"u8))
+                {
+                    return false;
+                }
+
+                var isModel = name.SequenceEqual("model"u8);
+                var isStream = !isModel && name.SequenceEqual("stream"u8);
+                reader.Read();
+                if (isModel)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+
+                    model = reader.GetString();
+                    modelStart = (int)reader.TokenStartIndex;
+                    modelEnd = (int)reader.BytesConsumed;
+                }
+                else if (isStream)
+                {
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.True:
+                            stream = true;
+                            break;
+                        case JsonTokenType.False or JsonTokenType.Null:
+                            break;
+                        default:
+                            return false;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (model is not { Length: > 0 } || objectEnd < 0)
+        {
+            return false;
+        }
+
+        scan = new ChatScan(model, stream, modelStart, modelEnd, objectEnd);
+        return true;
+    }
+
+    /// <summary>
     /// Embeddings: validates the body as one object and finds the byte range of the top-level <c>model</c> string
     /// token (quotes included) without building a DOM, so only that value is rewritten per attempt.
     /// </summary>
@@ -121,3 +231,11 @@ internal static class ClientJson
         return model is { Length: > 0 } && start != int.MaxValue ? (model, start, end, null) : (null, 0, 0, MissingModel());
     }
 }
+
+/// <summary>The plain chat body <see cref="ClientJson.TryScanChat"/> accepted: the byte ranges the proxy splices.</summary>
+/// <param name="Model">The caller's <c>model</c>.</param>
+/// <param name="Stream"><c>stream</c> is <c>true</c>.</param>
+/// <param name="ModelStart">First byte of the top-level <c>model</c> string token (its opening quote).</param>
+/// <param name="ModelEnd">One past its closing quote.</param>
+/// <param name="ObjectEnd">Index of the root object's closing brace.</param>
+internal readonly record struct ChatScan(string Model, bool Stream, int ModelStart, int ModelEnd, int ObjectEnd);

@@ -29,11 +29,17 @@ internal static class ClientRequests
             return;
         }
 
+        if (ClientJson.TryScanChat(buffer!.WrittenSpan, out var scan))
+        {
+            await PlainChatAsync(context, forwarder, resolve, buffer, scan);
+            return;
+        }
+
         System.Text.Json.Nodes.JsonObject? body;
         ApiError? error;
         using (buffer)
         {
-            (body, error) = ClientJson.ParseObject(buffer!.WrittenSpan);
+            (body, error) = ClientJson.ParseObject(buffer.WrittenSpan);
         }
 
         if (error is not null)
@@ -65,6 +71,29 @@ internal static class ClientRequests
             Body = upstreamBody,
             Stream = stream,
             CallerAskedUsage = ClientJson.AsksForUsage(body!),
+        });
+    }
+
+    /// <summary>A plain chat body (no stream_options, unescaped distinct names): forwarded from the caller's bytes.</summary>
+    private static async Task PlainChatAsync(
+        HttpContext context, ProxyForwarder forwarder, Func<string, string, RouteResolution> resolve, PooledBuffer buffer, ChatScan scan)
+    {
+        var route = resolve(Operations.Chat, scan.Model);
+        using var upstreamBody = new ChatUpstreamBody(buffer, scan, route);
+        if (await WriteRouteErrorAsync(context, route, Operations.Chat, scan.Model))
+        {
+            return;
+        }
+
+        await forwarder.ForwardAsync(context, new ProxyRequest
+        {
+            Operation = Operations.Chat,
+            UpstreamPath = "/v1/chat/completions",
+            RequestedModel = scan.Model,
+            Route = route,
+            Body = upstreamBody,
+            Stream = scan.Stream,
+            CallerAskedUsage = false,
         });
     }
 

@@ -41,8 +41,9 @@ internal sealed partial class ProxyForwarder(
         var route = request.Route;
         var requestId = RequestIdMiddleware.Get(context);
         var routeKind = route.Role is null ? "direct" : "role";
-        using var activity = telemetry.ActivitySource.StartActivity(ActivityName(request.Operation));
-        if (activity is not null)
+        using var activity = telemetry.StartProxyActivity(ActivityName(request.Operation), context.Request.Headers);
+        var recorded = activity.IsAllDataRequested;
+        if (recorded)
         {
             activity.SetTag("geniehive.request_id", requestId);
             activity.SetTag("geniehive.operation", request.Operation);
@@ -105,7 +106,7 @@ internal sealed partial class ProxyForwarder(
             }
         }
 
-        if (activity is not null)
+        if (recorded)
         {
             activity.SetTag("geniehive.attempts", attempts);
             if (lastService is not null)
@@ -141,7 +142,7 @@ internal sealed partial class ProxyForwarder(
 
         if (error is not null)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, error.Code);
+            activity.SetStatus(ActivityStatusCode.Error, error.Code);
             telemetry.ProxyErrors.Add(1, new TagList
             {
                 { "operation", request.Operation },
@@ -152,10 +153,14 @@ internal sealed partial class ProxyForwarder(
         }
         else if (last?.Outcome == AttemptOutcome.FailedAfterFirstByte)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, last.OutcomeTag);
+            activity.SetStatus(ActivityStatusCode.Error, last.OutcomeTag);
         }
 
-        activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+        if (recorded)
+        {
+            activity.SetTag("http.response.status_code", context.Response.StatusCode);
+        }
+
         telemetry.ProxyRequests.Add(1, new TagList
         {
             { "operation", request.Operation },

@@ -95,6 +95,25 @@ public static class RequestPolicyApplier
     }
 
     /// <summary>
+    /// True when <see cref="Apply"/> on <paramref name="service"/> can change nothing but <c>model</c> and the step-7
+    /// stream usage injection: a service of another operation, or a chat service with no persona, no user template
+    /// and an empty effective policy (no body defaults, no policy prompt; the Qwen3 rule included). The proxy then
+    /// forwards the caller's bytes with only those edits instead of building a DOM.
+    /// </summary>
+    public static bool OnlyModelAndStreamUsage(RoleRecord? role, ServiceRecord service, string requestedId)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (service.Kind != Operations.Chat)
+        {
+            return true;
+        }
+
+        return string.IsNullOrEmpty(role?.PromptPolicy.SystemPrompt)
+            && string.IsNullOrEmpty(role?.PromptPolicy.UserTemplate)
+            && Effective(role, service, requestedId) is null;
+    }
+
+    /// <summary>
     /// Step 7 may run for this service: not turned off by <c>runtime.stream_usage</c> (<c>false</c>, the string
     /// <c>"false"</c> in any case, or 0: config.md, any scalar, D14) and not refused by it before (<paramref name="live"/>).
     /// Reads only the service and its live state, so the proxy needs no routing table for it.

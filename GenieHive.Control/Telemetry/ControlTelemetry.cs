@@ -50,6 +50,34 @@ public sealed class ControlTelemetry : IDisposable
 
     public Counter<long> Tokens { get; }
 
+    /// <summary>
+    /// The proxy's activity (api.md: its W3C <c>traceparent</c> is sent upstream). Recorded through
+    /// <see cref="ActivitySource"/> when something listens; otherwise a bare, unrecorded activity that only carries
+    /// the trace context (child of the current activity, else of the caller's <c>traceparent</c>), so propagation
+    /// does not depend on a telemetry SDK being registered. Tags belong only on activities with
+    /// <see cref="Activity.IsAllDataRequested"/>.
+    /// </summary>
+    public Activity StartProxyActivity(string name, Microsoft.AspNetCore.Http.IHeaderDictionary requestHeaders)
+    {
+        ArgumentNullException.ThrowIfNull(requestHeaders);
+        if (ActivitySource.StartActivity(name) is { } listened)
+        {
+            return listened;
+        }
+
+        var activity = new Activity(name);
+        if (Activity.Current is null
+            && requestHeaders.TryGetValue("traceparent", out var traceparent)
+            && ActivityContext.TryParse(traceparent.ToString(), requestHeaders["tracestate"].ToString(), out var parent))
+        {
+            activity.SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags);
+            activity.TraceStateString = parent.TraceState;
+        }
+
+        activity.IsAllDataRequested = false;
+        return activity.Start();
+    }
+
     public void Dispose()
     {
         ActivitySource.Dispose();

@@ -43,14 +43,41 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
         return candidate;
     }
 
-    public static string NewId()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
-        return string.Create(36, bytes.ToArray(), static (span, b) =>
+    /// <summary><c>req_</c> + 32 hex of cryptographically random bytes.</summary>
+    public static string NewId() =>
+        string.Create(36, 0, static (span, _) =>
         {
             "req_".CopyTo(span);
-            Convert.TryToHexStringLower(b, span[4..], out _);
+            Convert.TryToHexStringLower(RandomBlock.Next16(), span[4..], out _);
         });
+
+    /// <summary>
+    /// Random bytes drawn from the OS generator 4 KiB at a time per thread: one <see cref="RandomNumberGenerator"/>
+    /// call per 256 ids instead of one (an OpenSSL round trip) per request. The bytes are as random as before.
+    /// </summary>
+    private static class RandomBlock
+    {
+        private const int BlockSize = 4096;
+
+        [ThreadStatic]
+        private static byte[]? t_block;
+
+        [ThreadStatic]
+        private static int t_offset;
+
+        public static ReadOnlySpan<byte> Next16()
+        {
+            var block = t_block;
+            if (block is null || t_offset > BlockSize - 16)
+            {
+                block = t_block ??= new byte[BlockSize];
+                RandomNumberGenerator.Fill(block);
+                t_offset = 0;
+            }
+
+            var span = block.AsSpan(t_offset, 16);
+            t_offset += 16;
+            return span;
+        }
     }
 }

@@ -342,6 +342,24 @@ public sealed class ChatCompletionsProxyTests
         Assert.Equal(activity.TraceId.ToHexString(), traceparent.Split('-')[1]);
     }
 
+    [Fact]
+    public async Task The_callers_trace_context_reaches_the_upstream_without_any_telemetry_listener()
+    {
+        // No OTLP endpoint, so no OpenTelemetry SDK: ASP.NET Core's request activity and the handler's propagator
+        // alone carry the caller's trace id upstream.
+        var (upstream, control, client) = await StartAsync(c => FakeUpstream.Json(c, 200, FakeUpstream.ChatJson));
+        await using var _ = upstream;
+        await using var __ = control;
+        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        using var response = await PostChatAsync(client, """{"model":"qwen-asset","messages":[]}""",
+            configure: r => r.Headers.Add("traceparent", $"00-{TraceId}-00f067aa0ba902b7-01"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var traceparent = Assert.Single(upstream.Requests).Headers["traceparent"];
+        Assert.Equal(TraceId, traceparent.Split('-')[1]);
+    }
+
     [Theory]
     [InlineData("not json", "invalid_json", null)]
     [InlineData("[1,2]", "invalid_json", null)]
