@@ -219,9 +219,11 @@ internal sealed class RuntimeService : IAsyncDisposable
                 return false;
             }
 
+            // Reported state changes with _process, before the (slow) process shutdown, so a heartbeat never says
+            // "loaded" for a model that no longer takes requests.
             _process = null;
-            await process.DisposeAsync();
             _loadState = "unloaded";
+            await process.DisposeAsync();
             Interlocked.Exchange(ref _reservedBytes, 0);
             _logger.Unloaded(_model.ServiceId, reason);
             return true;

@@ -103,6 +103,13 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
         time.Advance(TimeSpan.FromSeconds(31));
         await AssertExitsAsync(pid);
 
+        // The process can be seen gone a moment before the unload has recorded it: wait for the recorded state.
+        var settled = Stopwatch.StartNew();
+        while (service.Report().State.LoadState != "unloaded" && settled.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(20);
+        }
+
         Assert.False(service.Loaded);
         var report = service.Report();
         Assert.Equal("unloaded", report.State.LoadState);
