@@ -12,7 +12,7 @@ internal sealed class RuntimeHostProcess : IModelProcess
 {
     private const int TailLines = 12;
     private readonly Process _process;
-    private readonly Queue<string> _tail = new();
+    private readonly LineTail _tail = new(TailLines);
     private readonly TaskCompletionSource<int> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _failure;
     private int _stopping;
@@ -41,7 +41,7 @@ internal sealed class RuntimeHostProcess : IModelProcess
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.Exited += (_, _) => exited.TrySetResult(SafeExitCode(process));
         process.OutputDataReceived += (_, e) => host.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) => host.OnError(e.Data);
+        process.ErrorDataReceived += (_, e) => host._tail.Add(e.Data);
         try
         {
             process.Start();
@@ -94,14 +94,9 @@ internal sealed class RuntimeHostProcess : IModelProcess
             return failure;
         }
 
-        string[] tail;
-        lock (_tail)
-        {
-            tail = [.. _tail];
-        }
-
-        var code = exitCode > 128 && !OperatingSystem.IsWindows() ? $"{exitCode} (signal {exitCode - 128})" : exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var detail = tail.Length == 0 ? "" : ": " + string.Join(" | ", tail.TakeLast(3));
+        var tail = _tail.Last(TailLines);
+        var code = ChildProcess.ExitCodeText(exitCode);
+        var detail = tail.Count == 0 ? "" : ": " + string.Join(" | ", tail.TakeLast(3));
         return $"the runtime host exited with code {code} {when}{detail}";
     }
 
@@ -112,24 +107,7 @@ internal sealed class RuntimeHostProcess : IModelProcess
             return;
         }
 
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already reaped.
-        }
-        catch (TimeoutException)
-        {
-            // The kernel will finish it; nothing more we can do from here.
-        }
-
-        _process.Dispose();
+        await ChildProcess.StopAsync(_process);
     }
 
     private void OnOutput(string? line)
@@ -147,23 +125,6 @@ internal sealed class RuntimeHostProcess : IModelProcess
         else if (line.StartsWith(RuntimeHostSpec.FailedPrefix, StringComparison.Ordinal))
         {
             _failure = "the model failed to load: " + line[RuntimeHostSpec.FailedPrefix.Length..];
-        }
-    }
-
-    private void OnError(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        lock (_tail)
-        {
-            _tail.Enqueue(line.Trim());
-            while (_tail.Count > TailLines)
-            {
-                _tail.Dequeue();
-            }
         }
     }
 

@@ -101,7 +101,7 @@ internal sealed class ServerProcess : IModelProcess
 
     public string ExitReason(int exitCode, string when)
     {
-        var code = exitCode > 128 && !OperatingSystem.IsWindows() ? $"{exitCode} (signal {exitCode - 128})" : exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var code = ChildProcess.ExitCodeText(exitCode);
         var tail = _tail.Last(5);
         var detail = tail.Count == 0 ? "" : "; its last lines: " + string.Join(" | ", tail);
         return $"the server exited with code {code} {when}{detail}";
@@ -114,24 +114,7 @@ internal sealed class ServerProcess : IModelProcess
             return;
         }
 
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already reaped.
-        }
-        catch (TimeoutException)
-        {
-            // The kernel will finish it.
-        }
-
-        _process.Dispose();
+        await ChildProcess.StopAsync(_process);
     }
 
     private static async Task<bool> IsHealthyAsync(HttpMessageInvoker http, Uri health, CancellationToken cancellationToken)

@@ -10,26 +10,13 @@ internal sealed partial class RuntimeHostServer
 {
     private async Task ChatAsync(HttpContext context, LlamaChatEngine engine, CancellationToken cancellationToken)
     {
-        var (body, bodyError) = await ReadBodyAsync(context, cancellationToken);
-        if (bodyError is not null)
+        if (await AdmitAsync<ChatCompletionRequest>(context, ChatCompletionRequest.Parse, r => r.Model, cancellationToken) is not { } admitted)
         {
-            await ErrorWriter.WriteAsync(context, bodyError);
             return;
         }
 
-        var error = ChatCompletionRequest.Parse(body!, out var request) ?? CheckModel(request.Model);
-        if (error is not null)
-        {
-            await ErrorWriter.WriteAsync(context, error);
-            return;
-        }
-
-        using var lease = await _gate.TryEnterAsync(cancellationToken);
-        if (lease is null)
-        {
-            await WriteBusyAsync(context);
-            return;
-        }
+        using var lease = admitted.Lease;
+        var request = admitted.Request;
 
         if (request.Stream)
         {

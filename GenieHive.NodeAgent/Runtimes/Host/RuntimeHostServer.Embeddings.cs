@@ -10,26 +10,13 @@ internal sealed partial class RuntimeHostServer
 {
     private async Task EmbeddingsAsync(HttpContext context, IEmbeddingEngine engine, CancellationToken cancellationToken)
     {
-        var (body, bodyError) = await ReadBodyAsync(context, cancellationToken);
-        if (bodyError is not null)
+        if (await AdmitAsync<EmbeddingsRequest>(context, EmbeddingsRequest.Parse, r => r.Model, cancellationToken) is not { } admitted)
         {
-            await ErrorWriter.WriteAsync(context, bodyError);
             return;
         }
 
-        var error = EmbeddingsRequest.Parse(body!, out var request) ?? CheckModel(request.Model);
-        if (error is not null)
-        {
-            await ErrorWriter.WriteAsync(context, error);
-            return;
-        }
-
-        using var lease = await _gate.TryEnterAsync(cancellationToken);
-        if (lease is null)
-        {
-            await WriteBusyAsync(context);
-            return;
-        }
+        using var lease = admitted.Lease;
+        var request = admitted.Request;
 
         var (vectors, tokens) = await engine.EmbedAsync(request.Inputs, cancellationToken);
         var dimensions = vectors.Length == 0 ? 0 : vectors[0].Length;

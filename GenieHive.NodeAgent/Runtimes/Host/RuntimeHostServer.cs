@@ -133,6 +133,39 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
         return (buffer.ToArray(), null);
     }
 
+    private delegate ApiError? RequestParser<T>(ReadOnlyMemory<byte> body, out T request);
+
+    /// <summary>
+    /// The prologue every model route shares: read the body within the limit, parse it, check the model id and take
+    /// a slot of the request gate. Null when it already wrote the error (413/400/404/429); else the caller owns the lease.
+    /// </summary>
+    private async Task<(T Request, RequestGate.Lease Lease)?> AdmitAsync<T>(
+        HttpContext context, RequestParser<T> parse, Func<T, string> model, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ReadBodyAsync(context, cancellationToken);
+        if (bodyError is not null)
+        {
+            await ErrorWriter.WriteAsync(context, bodyError);
+            return null;
+        }
+
+        var error = parse(body!, out var request) ?? CheckModel(model(request));
+        if (error is not null)
+        {
+            await ErrorWriter.WriteAsync(context, error);
+            return null;
+        }
+
+        var lease = await _gate.TryEnterAsync(cancellationToken);
+        if (lease is null)
+        {
+            await WriteBusyAsync(context);
+            return null;
+        }
+
+        return (request, lease);
+    }
+
     private ApiError? CheckModel(string model) => model == _spec.ModelId
         ? null
         : new ApiError(404, $"The model '{model}' does not exist on this server; it serves '{_spec.ModelId}'.", ErrorCodes.ModelNotFound, "model");
