@@ -137,6 +137,18 @@ public static class ClusterJson
         WriteNullableNumber(writer, "loaded_model_count", observed.LoadedModelCount);
         WriteNullableNumber(writer, "vram_used_bytes", observed.VramUsedBytes);
         WriteNullableNumber(writer, "max_context_tokens", observed.MaxContextTokens);
+
+        // New keys, sent only by managed runtimes: written only when reported, so other services read as before.
+        if (observed.MemoryUsedBytes is { } used)
+        {
+            writer.WriteNumber("memory_used_bytes", used);
+        }
+
+        if (observed.MemoryBudgetBytes is { } budget)
+        {
+            writer.WriteNumber("memory_budget_bytes", budget);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -328,7 +328,9 @@ public static class NodePayloadParser
             Integer(observed, "in_flight", $"{p}.in_flight", allowDigitStrings: false),
             Integer(observed, "loaded_model_count", $"{p}.loaded_model_count", allowDigitStrings: false),
             Integer(observed, "vram_used_bytes", $"{p}.vram_used_bytes", allowDigitStrings: false),
-            Integer(observed, "max_context_tokens", $"{p}.max_context_tokens", allowDigitStrings: false));
+            Integer(observed, "max_context_tokens", $"{p}.max_context_tokens", allowDigitStrings: false),
+            Integer(observed, "memory_used_bytes", $"{p}.memory_used_bytes", allowDigitStrings: false),
+            Integer(observed, "memory_budget_bytes", $"{p}.memory_budget_bytes", allowDigitStrings: false));
     }
 
     /// <summary>The property's value, or null when absent or JSON null.</summary>

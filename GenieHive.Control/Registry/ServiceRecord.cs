@@ -79,6 +79,9 @@ public sealed record ServiceState(
 }
 
 /// <summary>Node-reported observations; every value nullable.</summary>
+/// <param name="MemoryUsedBytes">New key (docs/runtimes.md "Memory budget"): what the node's managed models of this
+/// service's device hold now.</param>
+/// <param name="MemoryBudgetBytes">New key: that device's budget on the node, null when not budgeted.</param>
 public sealed record ServiceObserved(
     double? P50LatencyMs,
     double? P95LatencyMs,
@@ -87,7 +90,9 @@ public sealed record ServiceObserved(
     long? InFlight,
     long? LoadedModelCount,
     long? VramUsedBytes,
-    long? MaxContextTokens)
+    long? MaxContextTokens,
+    long? MemoryUsedBytes = null,
+    long? MemoryBudgetBytes = null)
 {
     public static ServiceObserved Empty { get; } = new(null, null, null, null, null, null, null, null);
 }

@@ -75,6 +75,42 @@ public sealed class RegistryPersistenceTests
     }
 
     [Fact]
+    public async Task Managed_runtime_memory_keys_are_shown_and_survive_a_restart_and_other_services_do_not_gain_them()
+    {
+        using var dir = new TempDirectory();
+        var yaml = ControlPlaneHost.Yaml();
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
+        var managed = NodePayloads.Service("h1/chat");
+        managed["observed"] = new JsonObject { ["in_flight"] = 1, ["memory_used_bytes"] = 734_003_200L, ["memory_budget_bytes"] = 4_294_967_296L };
+        var plain = NodePayloads.Service("h1/other");
+
+        await using (var first = await ControlPlaneHost.StartAsync(yaml, time, dir.Path))
+        {
+            (await first.PostNodeAsync("/v1/nodes/register", NodePayloads.Registration("h1", managed, plain).ToJsonString())).Dispose();
+            AssertMemory(await first.GetJsonAsync("/v1/cluster/services"));
+
+            var badObserved = NodePayloads.Service("h1/chat");
+            badObserved["observed"] = new JsonObject { ["memory_used_bytes"] = "a lot" };
+            using var bad = await first.PostNodeAsync("/v1/nodes/register", NodePayloads.Registration("h1", badObserved).ToJsonString());
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("memory_used_bytes", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await using var second = await ControlPlaneHost.StartAsync(yaml, time, dir.Path);
+        AssertMemory(await second.GetJsonAsync("/v1/cluster/services"));
+
+        static void AssertMemory(System.Text.Json.JsonElement services)
+        {
+            var byId = services.GetProperty("data").EnumerateArray().ToDictionary(s => s.GetProperty("service_id").GetString()!, s => s.GetProperty("observed"));
+            Assert.Equal(734_003_200L, byId["h1/chat"].GetProperty("memory_used_bytes").GetInt64());
+            Assert.Equal(4_294_967_296L, byId["h1/chat"].GetProperty("memory_budget_bytes").GetInt64());
+            Assert.Equal(1, byId["h1/chat"].GetProperty("in_flight").GetInt32());
+            Assert.False(byId["h1/other"].TryGetProperty("memory_used_bytes", out _));
+            Assert.False(byId["h1/other"].TryGetProperty("memory_budget_bytes", out _));
+        }
+    }
+
+    [Fact]
     public async Task A_silent_host_starts_stale_after_a_restart()
     {
         using var dir = new TempDirectory();

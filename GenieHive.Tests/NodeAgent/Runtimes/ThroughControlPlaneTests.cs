@@ -125,6 +125,12 @@ public sealed class ThroughControlPlaneTests(RuntimeModels models) : IClassFixtu
         var live = services[ServiceA].GetProperty("live");
         Assert.Equal("cooling_down", live.GetProperty("reason").GetString());
         Assert.Equal(0, live.GetProperty("consecutive_failures").GetInt32());
+
+        // The agent's memory accounting reaches the control plane: A's loaded model holds resident memory, within the
+        // node's default RAM budget.
+        var observedA = services[ServiceA].GetProperty("observed");
+        var used = observedA.GetProperty("memory_used_bytes").GetInt64();
+        Assert.True(used > 0 && used < observedA.GetProperty("memory_budget_bytes").GetInt64(), observedA.GetRawText());
         await hold.CancelAsync();
     }
 }
