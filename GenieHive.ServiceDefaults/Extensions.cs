@@ -39,7 +39,8 @@ public static class Extensions
     /// Log levels for production as the lowest-priority configuration source, so they apply whatever the content
     /// root and any <c>appsettings.json</c>, <c>Logging__LogLevel__*</c> variable or argument still overrides them:
     /// Information for our own categories, Warning for ASP.NET Core and HttpClient, whose Information logs are
-    /// several lines per request ("Request starting", "Executing endpoint", ...).
+    /// several lines per request ("Request starting", "Executing endpoint", ...), and none of Polly's per-attempt
+    /// events.
     /// </summary>
     public static TBuilder AddDefaultLogLevels<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -51,6 +52,11 @@ public static class Extensions
                 new("Logging:LogLevel:Default", "Information"),
                 new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
                 new("Logging:LogLevel:System.Net.Http.HttpClient", "Warning"),
+
+                // Polly logs every attempt of the one resilient client (agent -> control plane) with the whole
+                // exception stack, at Warning and the last at Error; the agent's own line ("Control plane sync failed
+                // (reason); retrying in …") says the same once per cycle, so Polly's are off unless configured.
+                new("Logging:LogLevel:Polly", "None"),
             ],
         });
         return builder;

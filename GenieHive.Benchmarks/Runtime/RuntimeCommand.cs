@@ -128,18 +128,33 @@ internal static class RuntimeCommand
 
             var minilm = runtimes.Find(RuntimeModel.MiniLmAssetId)!;
             var embedBody = JsonSerializer.Serialize(new Dictionary<string, object> { ["model"] = RuntimeModel.MiniLmAssetId, ["input"] = Sentences });
-            await EmbedAsync(http, minilm.HostEndpoint!, embedBody, 2, ct);
-            await EmbedAsync(http, controlUrl, embedBody, 2, ct);
-            var directRate = 0.0;
-            var hiveRate = 0.0;
-            for (var round = 0; round < 2; round++)
+            var embedPaths = new[] { minilm.HostEndpoint!, minilm.Endpoint.Url, controlUrl };
+            var embedMs = new[] { new List<double>(), new List<double>(), new List<double>() };
+            foreach (var url in embedPaths)
             {
-                directRate += await EmbedAsync(http, minilm.HostEndpoint!, embedBody, embeddingRequests / 2, ct) / 2;
-                hiveRate += await EmbedAsync(http, controlUrl, embedBody, embeddingRequests / 2, ct) / 2;
+                await EmbedAsync(http, url, embedBody, ct);
+                await EmbedAsync(http, url, embedBody, ct);
             }
 
-            report.AppendLine(CultureInfo.InvariantCulture, $"MiniLM embeddings ({Sentences.Length} sentences per request, {embeddingRequests} requests per path):");
-            report.AppendLine(CultureInfo.InvariantCulture, $"  direct {directRate:0.0}/s, geniehive {hiveRate:0.0}/s ({(hiveRate / directRate - 1) * 100:+0.0;-0.0} %)");
+            for (var i = 0; i < embeddingRequests; i++)
+            {
+                // Rotated like the chat rows, one request per path per round.
+                for (var k = 0; k < 3; k++)
+                {
+                    var path = (i + k) % 3;
+                    embedMs[path].Add(await EmbedAsync(http, embedPaths[path], embedBody, ct));
+                }
+            }
+
+            var directMs = Median(embedMs[0]);
+            report.AppendLine(CultureInfo.InvariantCulture, $"MiniLM embeddings ({Sentences.Length} sentences per request, {embeddingRequests} requests per path; request p50 ms, sentences/s at that p50):");
+            foreach (var (label, path) in new[] { ("direct", 0), ("agent", 1), ("geniehive", 2) })
+            {
+                var ms = Median(embedMs[path]);
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {label,-10} {ms,8:0.00} ms  {Sentences.Length * 1000 / ms,8:0.0}/s  ({(directMs / ms - 1) * 100:+0.0;-0.0} %, {ms - directMs:+0.00;-0.00} ms)");
+            }
+
             await stdout.WriteAsync(report.ToString());
             return 0;
         }
@@ -222,21 +237,18 @@ internal static class RuntimeCommand
         return new Stream(first, rate, tokens);
     }
 
-    private static async Task<double> EmbedAsync(HttpClient http, string baseUrl, string body, int count, CancellationToken ct)
+    /// <summary>One embeddings request, whole response read; its wall time in ms.</summary>
+    private static async Task<double> EmbedAsync(HttpClient http, string baseUrl, string body, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsync(baseUrl + "/v1/embeddings", new StringContent(body, Encoding.UTF8, "application/json"), ct);
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            using var response = await http.PostAsync(baseUrl + "/v1/embeddings", new StringContent(body, Encoding.UTF8, "application/json"), ct);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new CliException($"{baseUrl}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}", 1);
-            }
-
-            await response.Content.ReadAsByteArrayAsync(ct);
+            throw new CliException($"{baseUrl}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}", 1);
         }
 
-        return count * Sentences.Length / clock.Elapsed.TotalSeconds;
+        await response.Content.ReadAsByteArrayAsync(ct);
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     private static void Row(StringBuilder report, string model, double parameters, string path, List<Stream> runs) =>

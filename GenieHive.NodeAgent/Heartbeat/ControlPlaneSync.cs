@@ -199,7 +199,7 @@ internal sealed class ControlPlaneSync(
 
         // ±20 % jitter so that a cluster of agents does not come back in lockstep.
         delay *= 0.8 + (Random.Shared.NextDouble() * 0.4);
-        logger.SyncFailed(answer.Describe(), delay);
+        logger.SyncFailed(answer.Describe(), delay.TotalSeconds);
         return delay < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : delay;
     }
 

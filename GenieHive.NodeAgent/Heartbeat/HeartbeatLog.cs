@@ -8,8 +8,8 @@ internal static partial class HeartbeatLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered host {HostId} with {ControlPlane} ({ServiceCount} services)")]
     public static partial void Registered(this ILogger logger, string hostId, string controlPlane, int serviceCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Control plane sync failed ({Reason}); retrying in {Delay}")]
-    public static partial void SyncFailed(this ILogger logger, string reason, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Control plane sync failed ({Reason}); retrying in {DelaySeconds:0.0} s")]
+    public static partial void SyncFailed(this ILogger logger, string reason, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Control plane does not know host {HostId}; registering again")]
     public static partial void UnknownHost(this ILogger logger, string hostId);
