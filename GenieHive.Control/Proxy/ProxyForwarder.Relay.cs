@@ -83,7 +83,7 @@ internal sealed partial class ProxyForwarder
             }
 
             if (request.Operation != Operations.Transcription && output.Span.IndexOf("\"usage\""u8) >= 0
-                && TokenUsage.TryRead(output.Span, out var usage, out _))
+                && TokenUsage.TryReadWhole(output.Span, out var usage))
             {
                 RecordUsage(request.Operation, attempt.Service, usage);
             }

@@ -74,6 +74,77 @@ internal readonly record struct TokenUsage(long? PromptTokens, long? CompletionT
         return found;
     }
 
+    /// <summary>
+    /// A whole (non-streamed) response's top-level <c>usage</c>. Embeddings answers are tens of kilobytes of numbers
+    /// with <c>usage</c> last (OpenAI's and MiniLM's order), so that case is read from the end: the last
+    /// <c>"usage"</c> whose object is followed by nothing but the document's closing brace is the top-level one.
+    /// Anything else (usage first, as llama.cpp writes it; an escaped quote before the name) is read by
+    /// <see cref="TryRead"/>, the same answer by a full scan. The bytes between are not validated: this feeds token
+    /// metrics, and the body is relayed unchanged either way.
+    /// </summary>
+    public static bool TryReadWhole(ReadOnlySpan<byte> json, out TokenUsage usage)
+    {
+        var at = json.LastIndexOf("\"usage\""u8);
+        if (at < 0)
+        {
+            usage = default;
+            return false;
+        }
+
+        var isObject = json.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
+        if (isObject && json[at - 1] != (byte)'\\' && TryReadTrailing(json[(at + 7)..], out usage))
+        {
+            return true;
+        }
+
+        return TryRead(json, out usage, out _);
+    }
+
+    /// <summary><paramref name="rest"/> follows a <c>"usage"</c> name: <c>: {…} }</c> and the end, nothing else.</summary>
+    private static bool TryReadTrailing(ReadOnlySpan<byte> rest, out TokenUsage usage)
+    {
+        usage = default;
+        rest = rest.TrimStart(" \t\r\n"u8);
+        if (rest.IsEmpty || rest[0] != (byte)':')
+        {
+            return false;
+        }
+
+        rest = rest[1..].TrimStart(" \t\r\n"u8);
+        if (rest.IsEmpty || rest[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(rest);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var read = ReadUsageObject(ref reader);
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return false;
+            }
+
+            var tail = rest[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8);
+            if (tail.Length != 1 || tail[0] != (byte)'}')
+            {
+                return false;
+            }
+
+            usage = read;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static TokenUsage ReadUsageObject(ref Utf8JsonReader reader)
     {
         long? prompt = null, completion = null, total = null;
