@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using GenieHive.NodeAgent.Configuration;
+using GenieHive.NodeAgent.Telemetry;
 using GenieHive.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -90,6 +92,7 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _inFlight);
+        var activity = NodeTelemetry.StartServe(context, _service.Model.ServiceId, _service.Model.EngineName);
         try
         {
             await ForwardAsync(context, context.RequestAborted);
@@ -100,6 +103,7 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
         }
         finally
         {
+            NodeTelemetry.Stop(activity, context);
             Interlocked.Decrement(ref _inFlight);
             _service.Touch();
         }
@@ -148,6 +152,21 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
 
         foreach (var name in RequestHeaders)
         {
+            if (Activity.Current is { Source.Name: NodeTelemetry.SourceName } serving && name is "traceparent" or "tracestate")
+            {
+                // The runtime host's parent is this endpoint's span, not the caller's.
+                if (name == "traceparent" && serving.IdFormat == ActivityIdFormat.W3C)
+                {
+                    upstream.Headers.TryAddWithoutValidation(name, serving.Id);
+                }
+                else if (name == "tracestate" && serving.TraceStateString is { } state)
+                {
+                    upstream.Headers.TryAddWithoutValidation(name, state);
+                }
+
+                continue;
+            }
+
             if (request.Headers.TryGetValue(name, out var value))
             {
                 if (!upstream.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)value!))

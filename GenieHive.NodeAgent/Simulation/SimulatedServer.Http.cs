@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using GenieHive.NodeAgent.Telemetry;
 using GenieHive.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,6 +16,7 @@ internal sealed partial class SimulatedServer
         Traces.Record(context.Request.Headers.TraceParent);
         var alive = AliveToken;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(alive, context.RequestAborted);
+        var activity = context.Request.Path == "/health" ? null : NodeTelemetry.StartServe(context, Config.ServiceId, "simulated");
         try
         {
             await DispatchAsync(context, linked.Token);
@@ -39,6 +41,10 @@ internal sealed partial class SimulatedServer
             }
 
             await ErrorWriter.WriteAsync(context, ApiError.Internal("simulated"));
+        }
+        finally
+        {
+            NodeTelemetry.Stop(activity, context);
         }
     }
 

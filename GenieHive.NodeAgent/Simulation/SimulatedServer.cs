@@ -15,7 +15,7 @@ namespace GenieHive.NodeAgent.Simulation;
 /// <summary>
 /// One simulated OpenAI-compatible server (N1) on its own loopback Kestrel listener. It is a bare
 /// <see cref="KestrelServer"/> with its own <see cref="IHttpApplication{TContext}"/>, not a WebApplication: no hosting
-/// diagnostics (so no server span of its own under the caller's trace, only the <c>traceparent</c> recorded), no
+/// diagnostics (its server span comes from <see cref="Telemetry.NodeTelemetry"/>, only when something listens), no
 /// logging per request, nothing between the socket and the handler. Kill closes the listener and aborts in-flight
 /// requests; revive reopens the same port.
 /// </summary>

@@ -42,6 +42,26 @@ public sealed class MiniLmRuntimeTests(RuntimeAgent runtime) : IClassFixture<Run
     }
 
     [Fact]
+    public async Task The_endpoint_serves_under_a_server_span_whose_parent_is_the_callers_traceparent()
+    {
+        using var spans = new SpanRecorder(GenieHive.NodeAgent.Telemetry.NodeTelemetry.SourceName);
+        var endpoint = new Uri(runtime.Service("all-minilm-l6-v2").Endpoint.Url);
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var parent = System.Diagnostics.ActivitySpanId.CreateRandom();
+
+        var (status, body) = await RawHttp.SendAsync(endpoint, "POST", "/v1/embeddings",
+            $"traceparent: 00-{traceId.ToHexString()}-{parent.ToHexString()}-01\r\n", """{"model":"all-minilm-l6-v2","input":"trace me"}""");
+
+        Assert.True(status.StartsWith("HTTP/1.1 200", StringComparison.Ordinal), status + body);
+        var span = Assert.Single(spans.OfTrace(traceId));
+        Assert.Equal(System.Diagnostics.ActivityKind.Server, span.Kind);
+        Assert.Equal(parent, span.ParentSpanId);
+        Assert.Equal("POST /v1/embeddings", span.DisplayName);
+        Assert.Equal("minilm", span.GetTagItem("geniehive.engine"));
+        Assert.Equal(200, span.GetTagItem("http.response.status_code"));
+    }
+
+    [Fact]
     public async Task MiniLm_places_a_cat_nearer_a_kitten_than_the_stock_market()
     {
         var result = await EmbedAsync("""

@@ -145,6 +145,37 @@ public sealed class SimulatedChatTests
     }
 
     [Fact]
+    public async Task A_request_gets_a_server_span_under_the_callers_traceparent_and_health_probes_none()
+    {
+        using var spans = new SpanRecorder(GenieHive.NodeAgent.Telemetry.NodeTelemetry.SourceName);
+        await using var agent = await NodeAgentHost.StartAsync(Yaml);
+        var endpoint = new Uri(agent.Simulated("chat-a").Endpoint);
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var parent = System.Diagnostics.ActivitySpanId.CreateRandom();
+        var traceparent = $"traceparent: 00-{traceId.ToHexString()}-{parent.ToHexString()}-01\r\n";
+
+        var (status, _) = await RawHttp.SendAsync(endpoint, "POST", "/v1/chat/completions", traceparent,
+            """{"model":"qwen3-8b-sim","messages":[{"role":"user","content":"hi"}]}""");
+        var (missing, _) = await RawHttp.SendAsync(endpoint, "POST", "/v1/chat/completions", traceparent,
+            """{"model":"nope","messages":[]}""");
+        await RawHttp.SendAsync(endpoint, "GET", "/health", traceparent);
+
+        Assert.StartsWith("HTTP/1.1 200", status, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 404", missing, StringComparison.Ordinal);
+        var served = spans.OfTrace(traceId);
+        Assert.Equal(2, served.Count);
+        Assert.All(served, span =>
+        {
+            Assert.Equal(System.Diagnostics.ActivityKind.Server, span.Kind);
+            Assert.Equal(parent, span.ParentSpanId);
+            Assert.Equal("POST /v1/chat/completions", span.DisplayName);
+            Assert.Equal("sim-host/chat/chat-a", span.GetTagItem("geniehive.service_id"));
+            Assert.Equal("simulated", span.GetTagItem("geniehive.engine"));
+        });
+        Assert.Equal([200, 404], served.Select(s => (int)s.GetTagItem("http.response.status_code")!).Order());
+    }
+
+    [Fact]
     public async Task The_last_trace_ids_seen_are_listed_by_the_node_api()
     {
         await using var agent = await NodeAgentHost.StartAsync(Yaml);
