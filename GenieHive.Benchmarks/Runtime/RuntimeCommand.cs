@@ -124,6 +124,12 @@ internal static class RuntimeCommand
                 var lost = 1 - (Median(hiveRuns.Select(r => r.TokensPerS)) / Median(directRuns.Select(r => r.TokensPerS)));
                 var added = Median(hiveRuns.Select(r => r.TtftMs)) - Median(directRuns.Select(r => r.TtftMs));
                 report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-lost * 100:+0.00;-0.00} %, TTFT {added:+0.00;-0.00} ms (medians)");
+
+                // The same, paired by round (each round ran both paths back to back), so slow drift in the machine's
+                // load cancels out: the median of the per-round differences.
+                var pairedLost = Median(directRuns.Zip(hiveRuns, (d, h) => 1 - (h.TokensPerS / d.TokensPerS)));
+                var pairedAdded = Median(directRuns.Zip(hiveRuns, (d, h) => h.TtftMs - d.TtftMs));
+                report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-pairedLost * 100:+0.00;-0.00} %, TTFT {pairedAdded:+0.00;-0.00} ms (paired by round)");
             }
 
             var minilm = runtimes.Find(RuntimeModel.MiniLmAssetId)!;
