@@ -87,8 +87,13 @@ internal static class RuntimeCatalog
                 $"cannot read the whisper model header: {ex.Message}");
         }
 
+        // Checked on Whisper.net 1.9.1: an all-F32 file loads, then the first transcription aborts the process in
+        // ggml-cpu's convolution (GGML_ASSERT(src0->type == GGML_TYPE_F16)). Refused here, with the reason, instead.
+        var problem = header.FileType % 1000 == 0
+            ? "an all-F32 whisper model: whisper.cpp's CPU convolution takes F16 kernels and aborts on it; convert the model to F16"
+            : null;
         return new RuntimeModel(entry, assetId, serviceId, "transcription", path, "whisper", header.Quantization, header.TextContext,
-            header.TextContext, null, null)
+            header.TextContext, null, problem)
         {
             FileBytes = FileSize(path),
             StateBytes = header.StateBytes,

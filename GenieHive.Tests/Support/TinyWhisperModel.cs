@@ -20,8 +20,9 @@ namespace GenieHive.Tests.Support;
 /// random encoder and cross-attention. All other tokens have small random embeddings.
 /// </para>
 /// <para>
-/// Kept to what this whisper.cpp (Whisper.net 1.9.1) needs: conv weights in f16 (its CPU convolution takes f16
-/// kernels; an all-f32 model crashes it), <c>ftype</c> 1, 1500 audio positions (30 s windows), one text layer (two
+/// Kept to what this whisper.cpp (Whisper.net 1.9.1) needs: <c>ftype</c> 1, so conv weights in f16 (its CPU
+/// convolution takes f16 kernels: an all-f32 model, <c>ftype</c> 0, loads and then aborts the process at the first
+/// transcription with <c>GGML_ASSERT(src0->type == GGML_TYPE_F16)</c>), 1500 audio positions (30 s windows), one text layer (two
 /// text layers mark a "distilled" model, which whisper.cpp decodes without timestamps), a vocabulary of 51864
 /// (English-only) or 51865 (multilingual) tokens (the special token ids follow from the size) that contains
 /// <c>" "</c> (whisper.cpp looks it up to suppress blanks).

@@ -62,6 +62,25 @@ public sealed class WhisperConfigTests(WhisperModels models) : IClassFixture<Whi
     }
 
     [Fact]
+    public void An_all_f32_whisper_model_is_listed_unservable_because_whisper_cpp_aborts_on_it()
+    {
+        using var dir = new TempDirectory();
+        var header = File.ReadAllBytes(models.Multilingual)[..48];
+        BitConverter.GetBytes(0).CopyTo(header, 44); // ftype 0: every tensor f32
+        var path = dir.Combine("ggml-f32.bin");
+        File.WriteAllBytes(path, header);
+        var result = NodeConfigLoader.Parse($$"""
+            runtimes:
+              - { id: "stt", engine: "whisper", paths: ["{{path}}"] }
+            """, "node.yaml");
+
+        var model = Assert.Single(RuntimeCatalog.Build(result.Config!, _ => { }));
+
+        Assert.Equal("F32", model.Quantization);
+        Assert.Contains("all-F32", model.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_header_says_vocabulary_sizes_layers_and_weight_type_and_reads_even_when_the_tensors_are_cut()
     {
         var multilingual = WhisperModelFile.Read(models.Multilingual);
