@@ -39,6 +39,8 @@ public sealed class WhisperLifecycleTests(WhisperModels models) : IClassFixture<
         var pid = service.Report().Runtime["pid"]!.GetValue<int>();
         Assert.True(service.Loaded);
         Assert.Equal(1, service.LoadCount);
+        // Its glibc is held to two malloc arenas, or each request's whisper state stays resident (RuntimeHostCommand).
+        Assert.Contains("MALLOC_ARENA_MAX=2", (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0'));
 
         time.Advance(TimeSpan.FromSeconds(31));
         var settled = Stopwatch.StartNew();
