@@ -71,6 +71,18 @@ public sealed class WhisperRuntimeTests(WhisperAgent runtime) : IClassFixture<Wh
     }
 
     [Fact]
+    public async Task Two_transcriptions_decode_at_once_each_on_its_own_state()
+    {
+        // parallel: 2 — both run together on the shared weights, each with its own whisper.cpp state and options.
+        var english = VerboseAsync(WavFile.Tone(3.0), ("language", "en"));
+        var detected = VerboseAsync(WavFile.Tone(2.0, 48_000));
+        var (a, b) = (await english, await detected);
+
+        Assert.Equal(("english", 3), (a.GetProperty("language").GetString(), Segments(a).Length));
+        Assert.Equal((TinyWhisperModel.DetectedLanguage, 2), (b.GetProperty("language").GetString(), Segments(b).Length));
+    }
+
+    [Fact]
     public async Task Srt_and_vtt_number_and_time_the_same_segments()
     {
         var clip = WavFile.Tone(2.0);
