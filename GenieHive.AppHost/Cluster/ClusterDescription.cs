@@ -118,10 +118,13 @@ internal sealed class RuntimeDescription
 {
     public string Id { get; init; } = "";
 
-    /// <summary><c>minilm</c> (built-in all-MiniLM-L6-v2 embeddings) or <c>llamacpp</c> (the GGUF files of <see cref="Paths"/>).</summary>
+    /// <summary>
+    /// <c>minilm</c> (built-in all-MiniLM-L6-v2 embeddings), <c>llamacpp</c> (the GGUF files of <see cref="Paths"/>) or
+    /// <c>whisper</c> (the whisper.cpp ggml models of <see cref="Paths"/>).
+    /// </summary>
     public string Engine { get; init; } = "";
 
-    /// <summary>GGUF files or folders; relative paths resolve against the AppHost project folder.</summary>
+    /// <summary>Model files or folders; relative paths resolve against the AppHost project folder.</summary>
     public List<string> Paths { get; init; } = [];
 
     public int Parallel { get; init; } = 1;

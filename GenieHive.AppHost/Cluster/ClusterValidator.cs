@@ -79,13 +79,17 @@ internal static partial class ClusterValidator
                     errors.Add($"{runtimeKey}:Id: must be non-empty and unique in the node; got \"{runtime.Id}\"");
                 }
 
-                if (runtime.Engine is not ("llamacpp" or "minilm"))
+                if (runtime.Engine is not ("llamacpp" or "minilm" or "whisper"))
                 {
-                    errors.Add($"{runtimeKey}:Engine: must be llamacpp or minilm; got \"{runtime.Engine}\"");
+                    errors.Add($"{runtimeKey}:Engine: must be llamacpp, minilm or whisper; got \"{runtime.Engine}\"");
                 }
                 else if (runtime.Engine == "llamacpp" && runtime.Paths.Count == 0)
                 {
                     errors.Add($"{runtimeKey}:Paths: engine llamacpp needs the GGUF files or folders to serve");
+                }
+                else if (runtime.Engine == "whisper" && (runtime.Paths.Count == 0 || runtime.Context is not null))
+                {
+                    errors.Add($"{runtimeKey}: engine whisper needs the ggml model files or folders in Paths, and no Context");
                 }
                 else if (runtime.Engine == "minilm" && runtime.Paths.Count > 0)
                 {

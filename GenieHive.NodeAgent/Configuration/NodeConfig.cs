@@ -13,6 +13,10 @@ internal sealed record NodeConfig(
     IReadOnlyList<RuntimeConfig> Runtimes)
 {
     public const long DefaultMaxJsonBodyBytes = 16 * 1024 * 1024;
+    public const long DefaultMaxMultipartBodyBytes = 128 * 1024 * 1024;
+
+    /// <summary><c>limits.max_multipart_body_bytes</c>: the largest upload a runtime's <c>/v1/audio/transcriptions</c> takes.</summary>
+    public long MaxMultipartBodyBytes { get; init; } = DefaultMaxMultipartBodyBytes;
 
     /// <summary><c>runtime_budget</c> (docs/runtimes.md).</summary>
     public RuntimeBudgetConfig RuntimeBudget { get; init; } = RuntimeBudgetConfig.Default;

@@ -2,7 +2,7 @@ namespace GenieHive.NodeAgent.Configuration;
 
 internal static partial class NodeConfigLoader
 {
-    private static readonly string[] Engines = [RuntimeConfig.LlamaCpp, RuntimeConfig.MiniLm, RuntimeConfig.Process];
+    private static readonly string[] Engines = [RuntimeConfig.LlamaCpp, RuntimeConfig.MiniLm, RuntimeConfig.Whisper, RuntimeConfig.Process];
     private static readonly string[] RuntimeKinds = ["auto", "chat", "embeddings", "transcription"];
     private static readonly string[] Devices = [RuntimeConfig.Cpu, RuntimeConfig.Gpu];
 
@@ -29,7 +29,7 @@ internal static partial class NodeConfigLoader
         var paths = map.StringList("paths");
         var kind = map.OneOf("kind", "auto", RuntimeKinds) ?? "auto";
         var command = map.String("command");
-        if (engine is RuntimeConfig.LlamaCpp or RuntimeConfig.Process)
+        if (engine is RuntimeConfig.LlamaCpp or RuntimeConfig.Whisper or RuntimeConfig.Process)
         {
             if (!map.Has("paths") || paths.Count == 0)
             {
@@ -43,6 +43,20 @@ internal static partial class NodeConfigLoader
             else if (engine == RuntimeConfig.LlamaCpp && kind == "transcription")
             {
                 map.Reader.Error(map.PathOf("kind"), "engine llamacpp serves chat or embeddings", map.At("kind"));
+            }
+            else if (engine == RuntimeConfig.Whisper)
+            {
+                if (kind is "chat" or "embeddings")
+                {
+                    map.Reader.Error(map.PathOf("kind"), "engine whisper serves transcription only", map.At("kind"));
+                }
+
+                if (map.Has("context"))
+                {
+                    map.Reader.Error(map.PathOf("context"), "engine whisper has no context to set: a model's text context is in its file", map.At("context"));
+                }
+
+                kind = "transcription";
             }
 
             for (var i = 0; i < paths.Count; i++)

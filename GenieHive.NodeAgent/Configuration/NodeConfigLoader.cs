@@ -66,6 +66,7 @@ internal static partial class NodeConfigLoader
         var managed = ReadManagedRuntimes(top.Section("managed_runtimes"));
         var limits = top.Section("limits");
         var maxJson = limits.Long("max_json_body_bytes", NodeConfig.DefaultMaxJsonBodyBytes, 1) ?? NodeConfig.DefaultMaxJsonBodyBytes;
+        var maxMultipart = limits.Long("max_multipart_body_bytes", NodeConfig.DefaultMaxMultipartBodyBytes, 1) ?? NodeConfig.DefaultMaxMultipartBodyBytes;
         limits.Finish();
 
         var serviceIds = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -107,7 +108,7 @@ internal static partial class NodeConfigLoader
         }
 
         return new NodeConfigResult(
-            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated, runtimes) { RuntimeBudget = budget }, findings);
+            new NodeConfig(file, node, controlPlane, inventory, managed, maxJson, services, simulated, runtimes) { RuntimeBudget = budget, MaxMultipartBodyBytes = maxMultipart }, findings);
     }
 
     private static NodeIdentityConfig ReadNode(MapReader map)

@@ -4,8 +4,8 @@ namespace GenieHive.NodeAgent.Configuration;
 /// A <c>runtimes[]</c> entry (N3, docs/runtimes.md): models the agent serves itself, each in its own process
 /// behind a stable endpoint on the agent.
 /// </summary>
-/// <param name="Engine"><c>llamacpp</c>, <c>minilm</c> (built in) or <c>process</c> (an external server per model).</param>
-/// <param name="Kind">null = from the GGUF metadata (architecture and pooling type); else <c>chat</c>, <c>embeddings</c> or <c>transcription</c>.</param>
+/// <param name="Engine"><c>llamacpp</c>, <c>minilm</c> (built in), <c>whisper</c> (whisper.cpp ggml models) or <c>process</c> (an external server per model).</param>
+/// <param name="Kind">null = from the GGUF metadata (architecture and pooling type), <c>transcription</c> for whisper; else <c>chat</c>, <c>embeddings</c> or <c>transcription</c>.</param>
 /// <param name="Context">Tokens per sequence; null = the model's own context length, at most 4096.</param>
 /// <param name="Parallel">Requests generated at once per model.</param>
 /// <param name="Queue">Requests that may wait beyond <paramref name="Parallel"/>; one more is answered 429.</param>
@@ -31,6 +31,7 @@ internal sealed record RuntimeConfig(
 {
     public const string LlamaCpp = "llamacpp";
     public const string MiniLm = "minilm";
+    public const string Whisper = "whisper";
     public const string Process = "process";
     public const string Cpu = "cpu";
     public const string Gpu = "gpu";

@@ -6,15 +6,16 @@ namespace GenieHive.NodeAgent.Runtimes;
 internal static class ModelIds
 {
     /// <summary>
-    /// The file name without <c>.gguf</c>, lower-cased, each run of characters outside <c>[a-z0-9._-]</c> replaced
-    /// by one <c>-</c>: <c>Qwen3-8B-Q4_K_M.gguf</c> → <c>qwen3-8b-q4_k_m</c>.
+    /// The file name without its model extension (<c>.gguf</c>; <c>.bin</c> for whisper models), lower-cased, each
+    /// run of characters outside <c>[a-z0-9._-]</c> replaced by one <c>-</c>: <c>Qwen3-8B-Q4_K_M.gguf</c> →
+    /// <c>qwen3-8b-q4_k_m</c>, <c>ggml-base.en.bin</c> → <c>ggml-base.en</c>.
     /// </summary>
-    public static string FromFileName(string path)
+    public static string FromFileName(string path, string extension = ".gguf")
     {
         var name = Path.GetFileName(path);
-        if (name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+        if (name.Length > extension.Length && name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
         {
-            name = name[..^5];
+            name = name[..^extension.Length];
         }
 
         var id = new StringBuilder(name.Length);

@@ -4,10 +4,13 @@ namespace GenieHive.NodeAgent.Runtimes;
 
 /// <summary>
 /// The models the <c>runtimes:</c> entries name, read once at start: the files of each path (folders searched
-/// recursively, sorted), classed and described by their GGUF metadata, and MiniLM.
+/// recursively, sorted), classed and described by their GGUF metadata or whisper header, and MiniLM.
 /// </summary>
 internal static class RuntimeCatalog
 {
+    /// <summary>The text context every released whisper model has, reported when a file's header cannot be read.</summary>
+    private const int WhisperTextContext = 448;
+
     /// <summary>Architectures llama.cpp runs as encoders: their GGUFs are embedding models.</summary>
     private static readonly HashSet<string> EncoderArchitectures = new(StringComparer.Ordinal)
     {
@@ -22,9 +25,13 @@ internal static class RuntimeCatalog
         var assetIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in config.Runtimes)
         {
-            var candidates = entry.Engine == RuntimeConfig.MiniLm
-                ? [MiniLm(entry, config.Node.HostId)]
-                : Files(entry.Paths).Select(path => Gguf(entry, path, config.Node.HostId));
+            var candidates = entry.Engine switch
+            {
+                RuntimeConfig.MiniLm => [MiniLm(entry, config.Node.HostId)],
+                // A folder's whisper models are its *.bin files that start with the ggml magic.
+                RuntimeConfig.Whisper => Files(entry.Paths, "*.bin", WhisperModelFile.HasMagic).Select(path => Whisper(entry, path, config.Node.HostId)),
+                _ => Files(entry.Paths, "*.gguf", ModelIds.IsServable).Select(path => Gguf(entry, path, config.Node.HostId)),
+            };
             foreach (var model in candidates)
             {
                 if (!assetIds.Add(model.AssetId) || !serviceIds.Add(model.ServiceId))
@@ -40,7 +47,8 @@ internal static class RuntimeCatalog
         return models;
     }
 
-    private static IEnumerable<string> Files(IReadOnlyList<string> paths)
+    /// <summary>Named files as they are; in folders, each file matching <paramref name="pattern"/> that <paramref name="isModel"/> takes (sorted).</summary>
+    private static IEnumerable<string> Files(IReadOnlyList<string> paths, string pattern, Func<string, bool> isModel)
     {
         foreach (var path in paths)
         {
@@ -51,17 +59,45 @@ internal static class RuntimeCatalog
             }
             else if (Directory.Exists(full))
             {
-                var files = Directory.GetFiles(full, "*.gguf", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive });
+                var files = Directory.GetFiles(full, pattern, new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive });
                 Array.Sort(files, StringComparer.Ordinal);
                 foreach (var file in files)
                 {
-                    if (ModelIds.IsServable(file))
+                    if (isModel(file))
                     {
                         yield return file;
                     }
                 }
             }
         }
+    }
+
+    private static RuntimeModel Whisper(RuntimeConfig entry, string path, string hostId)
+    {
+        var assetId = ModelIds.FromFileName(path, ".bin");
+        var serviceId = $"{hostId}/transcription/{assetId}";
+        WhisperModelFile header;
+        try
+        {
+            header = WhisperModelFile.Read(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return new RuntimeModel(entry, assetId, serviceId, "transcription", path, "whisper", null, null, WhisperTextContext, null,
+                $"cannot read the whisper model header: {ex.Message}");
+        }
+
+        // Checked on Whisper.net 1.9.1: an all-F32 file loads, then the first transcription aborts the process in
+        // ggml-cpu's convolution (GGML_ASSERT(src0->type == GGML_TYPE_F16)). Refused here, with the reason, instead.
+        var problem = header.FileType % 1000 == 0
+            ? "an all-F32 whisper model: whisper.cpp's CPU convolution takes F16 kernels and aborts on it; convert the model to F16"
+            : null;
+        return new RuntimeModel(entry, assetId, serviceId, "transcription", path, "whisper", header.Quantization, header.TextContext,
+            header.TextContext, null, problem)
+        {
+            FileBytes = FileSize(path),
+            StateBytes = header.StateBytes,
+        };
     }
 
     private static RuntimeModel MiniLm(RuntimeConfig entry, string hostId) =>

@@ -213,6 +213,12 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
                 response.Headers.CacheControl = cache.ToString();
             }
 
+            // A 405 names the methods the route takes (api.md §1.4).
+            if (answer.Content.Headers.Allow.Count > 0)
+            {
+                response.Headers.Allow = string.Join(", ", answer.Content.Headers.Allow);
+            }
+
             await using var body = await answer.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
             try

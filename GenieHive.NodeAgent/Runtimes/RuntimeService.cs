@@ -23,6 +23,7 @@ internal sealed class RuntimeService : IAsyncDisposable
     private readonly RuntimeModel _model;
     private readonly string _hostId;
     private readonly long _maxJsonBodyBytes;
+    private readonly long _maxMultipartBodyBytes;
     private readonly HttpMessageInvoker _http;
     private readonly MemoryBudget _budget;
     private readonly TimeProvider _time;
@@ -41,12 +42,13 @@ internal sealed class RuntimeService : IAsyncDisposable
     private long _estimateBytes;
     private int _loadCount;
 
-    public RuntimeService(RuntimeModel model, string hostId, string nodeAddress, long maxJsonBodyBytes, HttpMessageInvoker forwarder,
+    public RuntimeService(RuntimeModel model, string hostId, string nodeAddress, (long Json, long Multipart) bodyLimits, HttpMessageInvoker forwarder,
         MemoryBudget budget, TimeProvider time, ILogger logger)
     {
         _model = model;
         _hostId = hostId;
-        _maxJsonBodyBytes = maxJsonBodyBytes;
+        _maxJsonBodyBytes = bodyLimits.Json;
+        _maxMultipartBodyBytes = bodyLimits.Multipart;
         _http = forwarder;
         _budget = budget;
         _time = time;
@@ -388,7 +390,8 @@ internal sealed class RuntimeService : IAsyncDisposable
         _model.Entry.Threads,
         _model.Pooling,
         Environment.ProcessId,
-        _maxJsonBodyBytes);
+        _maxJsonBodyBytes,
+        _maxMultipartBodyBytes);
 
     private sealed record LoadResult(int Port, ApiError? Error, int? RetryAfter);
 }

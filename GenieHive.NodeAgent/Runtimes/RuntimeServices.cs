@@ -33,7 +33,8 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
         var models = RuntimeCatalog.Build(config, message => logger.CatalogWarning(message));
         Budget = new MemoryBudget(config.RuntimeBudget);
         All = models
-            .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress, config.MaxJsonBodyBytes, _forwarder, Budget, time, logger))
+            .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress,
+                (config.MaxJsonBodyBytes, config.MaxMultipartBodyBytes), _forwarder, Budget, time, logger))
             .ToList();
         foreach (var service in All)
         {

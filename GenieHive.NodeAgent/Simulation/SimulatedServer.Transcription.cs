@@ -1,49 +1,21 @@
-using System.Text;
-using System.Text.Json;
+using GenieHive.NodeAgent.Configuration;
 using GenieHive.ServiceDefaults.Errors;
 
 namespace GenieHive.NodeAgent.Simulation;
 
 internal sealed partial class SimulatedServer
 {
-    private static readonly string[] ResponseFormats = ["json", "text", "verbose_json", "srt", "vtt"];
-
     private async Task TranscriptionAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        var request = context.Request;
-        if (!request.HasFormContentType || !request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        var (request, error) = await TranscriptionWire.ReadAsync(context, NodeConfig.DefaultMaxMultipartBodyBytes, cancellationToken);
+        if (request is not null)
         {
-            await ErrorWriter.WriteAsync(context, ApiError.UnsupportedMediaType("Transcription takes multipart/form-data."));
-            return;
+            error = CheckModel(request.Model);
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
-        var model = form["model"].ToString();
-        ApiError? error = null;
-        if (form.Files.GetFile("file") is null)
+        if (request is null || error is not null)
         {
-            error = ApiError.InvalidRequest("Missing 'file' part.", "file");
-        }
-        else if (model.Length == 0)
-        {
-            error = ApiError.InvalidRequest("Missing 'model' part.", "model");
-        }
-
-        var format = form["response_format"].ToString();
-        if (format.Length == 0)
-        {
-            format = "json";
-        }
-
-        if (error is null && !ResponseFormats.Contains(format))
-        {
-            error = ApiError.InvalidRequest($"'response_format' must be one of {string.Join(", ", ResponseFormats)}.", "response_format");
-        }
-
-        error ??= CheckModel(model);
-        if (error is not null)
-        {
-            await ErrorWriter.WriteAsync(context, error);
+            await ErrorWriter.WriteAsync(context, error!);
             return;
         }
 
@@ -53,47 +25,27 @@ internal sealed partial class SimulatedServer
             return;
         }
 
-        var text = Config.Transcript;
-        if (format is "json" or "verbose_json")
+        // The configured transcript as one segment of one second; the upload itself is not decoded.
+        var transcript = new Transcript(request.Language ?? "english", 1.0, [new TranscriptSegment(0, 1.0, Config.Transcript)]);
+        var (body, isJson) = TranscriptionWire.Render(request.ResponseFormat, transcript);
+        if (isJson)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            using (var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions))
-            {
-                writer.WriteStartObject();
-                if (format == "verbose_json")
-                {
-                    writer.WriteString("task", "transcribe");
-                    writer.WriteString("language", form["language"].ToString() is { Length: > 0 } language ? language : "english");
-                    writer.WriteNumber("duration", 1.0);
-                }
-
-                writer.WriteString("text", text);
-                writer.WriteEndObject();
-            }
-
-            await WriteJsonAsync(context, buffer.WrittenMemory, midStream, cancellationToken);
+            await WriteJsonAsync(context, body, midStream, cancellationToken);
             return;
         }
 
-        var body = format switch
-        {
-            "srt" => $"1\n00:00:00,000 --> 00:00:01,000\n{text}\n",
-            "vtt" => $"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n{text}\n",
-            _ => text,
-        };
-        var bytes = Encoding.UTF8.GetBytes(body);
         var response = context.Response;
         response.StatusCode = 200;
-        response.ContentType = "text/plain; charset=utf-8";
-        response.ContentLength = bytes.Length;
+        response.ContentType = TranscriptionWire.TextContentType;
+        response.ContentLength = body.Length;
         if (midStream)
         {
-            await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), cancellationToken);
+            await response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
             context.Abort();
             return;
         }
 
-        await response.Body.WriteAsync(bytes, cancellationToken);
+        await response.Body.WriteAsync(body, cancellationToken);
     }
 }

@@ -39,11 +39,10 @@ internal static class RuntimeHostMain
         ParentWatch.Start(spec.ParentPid, stop);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
-        LlamaChatEngine? chat = null;
-        IEmbeddingEngine? embeddings = null;
+        LoadedEngines engines;
         try
         {
-            (chat, embeddings) = await LoadAsync(spec, stop.Token);
+            engines = await LoadAsync(spec, stop.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -54,7 +53,7 @@ internal static class RuntimeHostMain
         }
 
         await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        await using var server = new RuntimeHostServer(spec, chat, embeddings, TimeProvider.System);
+        await using var server = new RuntimeHostServer(spec, engines, TimeProvider.System);
         try
         {
             var port = await server.StartAsync(services, stop.Token);
@@ -68,18 +67,22 @@ internal static class RuntimeHostMain
         }
         finally
         {
-            chat?.Dispose();
-            embeddings?.Dispose();
+            engines.Dispose();
         }
 
         return 0;
     }
 
-    private static async Task<(LlamaChatEngine?, IEmbeddingEngine?)> LoadAsync(RuntimeHostSpec spec, CancellationToken cancellationToken)
+    private static async Task<LoadedEngines> LoadAsync(RuntimeHostSpec spec, CancellationToken cancellationToken)
     {
         if (spec.Engine == Configuration.RuntimeConfig.MiniLm)
         {
-            return (null, MiniLmEngine.Load(spec));
+            return new LoadedEngines(null, MiniLmEngine.Load(spec), null);
+        }
+
+        if (spec.Engine == Configuration.RuntimeConfig.Whisper)
+        {
+            return new LoadedEngines(null, null, WhisperEngine.Load(spec));
         }
 
         // llama.cpp logs every tensor at load; only its warnings and errors reach stderr, where the agent keeps the last lines.
@@ -91,7 +94,7 @@ internal static class RuntimeHostMain
             }
         });
         return spec.Kind == "embeddings"
-            ? (null, await LlamaEmbeddingEngine.LoadAsync(spec, cancellationToken))
-            : (await LlamaChatEngine.LoadAsync(spec, cancellationToken), null);
+            ? new LoadedEngines(null, await LlamaEmbeddingEngine.LoadAsync(spec, cancellationToken), null)
+            : new LoadedEngines(await LlamaChatEngine.LoadAsync(spec, cancellationToken), null, null);
     }
 }

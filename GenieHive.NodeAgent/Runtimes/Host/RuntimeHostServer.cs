@@ -22,17 +22,19 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
     private readonly RuntimeHostSpec _spec;
     private readonly LlamaChatEngine? _chat;
     private readonly IEmbeddingEngine? _embeddings;
+    private readonly WhisperEngine? _transcription;
     private readonly RequestGate _gate;
     private readonly TimeProvider _time;
     private readonly byte[] _modelsBody;
     private readonly byte[] _encodedModel;
     private KestrelServer? _server;
 
-    public RuntimeHostServer(RuntimeHostSpec spec, LlamaChatEngine? chat, IEmbeddingEngine? embeddings, TimeProvider time)
+    public RuntimeHostServer(RuntimeHostSpec spec, LoadedEngines engines, TimeProvider time)
     {
         _spec = spec;
-        _chat = chat;
-        _embeddings = embeddings;
+        _chat = engines.Chat;
+        _embeddings = engines.Embeddings;
+        _transcription = engines.Transcription;
         _gate = new RequestGate(spec.Parallel, spec.Queue);
         _time = time;
         _modelsBody = HostJson.ModelsBody(spec.ModelId, time.GetUtcNow().ToUnixTimeSeconds());
@@ -74,6 +76,7 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
                 "/health" or "/v1/models" => "GET",
                 "/v1/chat/completions" when _chat is not null => "POST",
                 "/v1/embeddings" when _embeddings is not null => "POST",
+                "/v1/audio/transcriptions" when _transcription is not null => "POST",
                 _ => null,
             };
             if (allow is not null && !string.Equals(method, allow, StringComparison.OrdinalIgnoreCase))
@@ -96,6 +99,9 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
                     break;
                 case "/v1/embeddings" when _embeddings is not null:
                     await EmbeddingsAsync(context, _embeddings, cancellationToken);
+                    break;
+                case "/v1/audio/transcriptions" when _transcription is not null:
+                    await TranscriptionAsync(context, _transcription, cancellationToken);
                     break;
                 default:
                     await ErrorWriter.WriteAsync(context, ApiError.NotFound($"No route {path} on this {_spec.Kind} runtime."));
@@ -156,14 +162,18 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
             return null;
         }
 
+        return await EnterAsync(context, cancellationToken) is { } lease ? (request, lease) : null;
+    }
+
+    private async Task<RequestGate.Lease?> EnterAsync(HttpContext context, CancellationToken cancellationToken)
+    {
         var lease = await _gate.TryEnterAsync(cancellationToken);
         if (lease is null)
         {
             await WriteBusyAsync(context);
-            return null;
         }
 
-        return (request, lease);
+        return lease;
     }
 
     private ApiError? CheckModel(string model) => model == _spec.ModelId

@@ -7,6 +7,7 @@ namespace GenieHive.NodeAgent.Runtimes.Host;
 /// 127.0.0.1 at a free port, which it announces on stdout (<see cref="ReadyPrefix"/>).
 /// </summary>
 /// <param name="ParentPid">The agent: the host exits when that process is gone (or its stdin closes).</param>
+/// <param name="MaxMultipartBodyBytes">The largest <c>/v1/audio/transcriptions</c> upload (<c>limits.max_multipart_body_bytes</c>).</param>
 internal sealed record RuntimeHostSpec(
     string Engine,
     string ModelId,
@@ -18,7 +19,8 @@ internal sealed record RuntimeHostSpec(
     int? Threads,
     int? Pooling,
     int ParentPid,
-    long MaxJsonBodyBytes)
+    long MaxJsonBodyBytes,
+    long MaxMultipartBodyBytes)
 {
     public const string Argument = "--runtime-host";
     public const string ReadyPrefix = "geniehive-runtime-ready port=";

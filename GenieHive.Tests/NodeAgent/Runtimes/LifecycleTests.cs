@@ -27,7 +27,7 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
 
     internal static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<NodeAgentHost> StartAsync(string runtimes, FakeTimeProvider? time = null, string extra = "") =>
+    internal static async Task<NodeAgentHost> StartAsync(string runtimes, FakeTimeProvider? time = null, string extra = "") =>
         await NodeAgentHost.StartAsync($$"""
             node: { host_id: "life-host", listen_port: 0 }
             {{extra}}
@@ -41,7 +41,7 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
             }
         });
 
-    private static RuntimeService Find(NodeAgentHost agent, string assetId) => agent.Services.GetRequiredService<RuntimeServices>().Find(assetId)!;
+    internal static RuntimeService Find(NodeAgentHost agent, string assetId) => agent.Services.GetRequiredService<RuntimeServices>().Find(assetId)!;
 
     private static HttpClient ClientOf(RuntimeService service) => new() { BaseAddress = new Uri(service.Endpoint.Url) };
 
@@ -63,7 +63,7 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
         }
     }
 
-    private static async Task<JsonElement> ErrorOf(HttpResponseMessage response) =>
+    internal static async Task<JsonElement> ErrorOf(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class RuntimeIsolationTests(RuntimeModels models) : IClassFixture<
 
     private static StringContent Chat(string model) => RuntimeAgent.Json(Hello.Replace("MODEL", model, StringComparison.Ordinal));
 
-    private static bool IsRunning(int pid)
+    internal static bool IsRunning(int pid)
     {
         try
         {
@@ -162,7 +162,7 @@ public sealed class RuntimeIsolationTests(RuntimeModels models) : IClassFixture<
     {
         using var parent = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
         var spec = new GenieHive.NodeAgent.Runtimes.Host.RuntimeHostSpec("llamacpp", "tiny-llama", "chat", models.Tiny, 256, 1, 0, 1, null,
-            parent.Id, 1 << 20);
+            parent.Id, 1 << 20, 1 << 20);
         var (host, failure, _) = await RuntimeHostProcess.StartAsync(spec, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.True(host is not null, failure);
         await using (host)
