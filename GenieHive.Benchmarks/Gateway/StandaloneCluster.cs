@@ -43,18 +43,20 @@ internal sealed class StandaloneCluster : IAsyncDisposable
 
     private string _simulated = DefaultSimulated;
     private string _roles = DefaultRoles;
+    private string _nodeExtra = "";
 
     public static Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, CancellationToken ct) =>
         StartAsync(http, log, DefaultSimulated, DefaultRoles, ct);
 
     /// <param name="simulated">YAML list items for the node's <c>simulated:</c>; the first chat and embeddings services found become <see cref="ChatUpstream"/> and <see cref="EmbeddingsUpstream"/>.</param>
     /// <param name="roles">YAML list items for the catalog's <c>roles:</c>.</param>
+    /// <param name="nodeExtra">More top-level node YAML after <c>simulated:</c> (the runtime benchmark's <c>runtimes:</c>).</param>
     public static async Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, string simulated, string roles,
-        CancellationToken ct)
+        CancellationToken ct, string nodeExtra = "")
     {
         var directory = Path.Combine(Path.GetTempPath(), "geniehive-gateway-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles };
+        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles, _nodeExtra = nodeExtra };
         try
         {
             await cluster.StartProcessesAsync(http, log, ct);
@@ -87,7 +89,7 @@ internal sealed class StandaloneCluster : IAsyncDisposable
             control_plane: {"{"} base_url: "{ControlUrl.ToString().TrimEnd('/')}", node_api_key: "{NodeKey}", heartbeat_interval_s: 5 {"}"}
             simulated:
 
-            """ + _simulated, ct);
+            """ + _simulated + _nodeExtra, ct);
 
         _processes.Add(Launch("GenieHive.Control.dll", controlYaml, controlPort));
         await WaitHealthyAsync(http, ControlUrl, ct);

@@ -4,21 +4,17 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using GenieHive.Benchmarks.Cli;
-using GenieHive.Control;
-using GenieHive.NodeAgent;
+using GenieHive.Benchmarks.Gateway;
 using GenieHive.NodeAgent.Runtimes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GenieHive.Benchmarks.Runtime;
 
 /// <summary>
 /// <c>geniehive-bench runtime</c>: what serving a model through GenieHive costs (docs/runtimes.md "Benchmark").
-/// One client streams the same chat requests straight at a model's runtime host and through GenieHive (client →
-/// control plane → the agent's endpoint for the model → the same runtime host), alternating, and reports time to
+/// The built control plane and node agent run as their own processes (as in production, and as the gateway benchmark
+/// runs them). One client streams the same chat requests straight at a model's runtime host and through GenieHive
+/// (client → control plane → the agent's endpoint for the model → the same runtime host), alternating, and reports time to
 /// first token and tokens per second of both (and of the agent's endpoint alone, to tell the two hops apart); then MiniLM embeddings per second the same way. The models are the
 /// generated tiny llama and a slower one of a few tens of millions of parameters, written to a temporary folder.
 /// </summary>
@@ -31,6 +27,9 @@ internal static class RuntimeCommand
         "a cat sat on the mat", "a kitten rested on the rug", "stock markets fell sharply today", "the river ran fast after the rain",
         "she planted tomatoes in the garden", "the train to the city was late", "a new phone was announced", "bread is baked at dawn",
     ];
+
+    /// <summary>Requests per path before measuring: past the tier-0 call counts of the request paths.</summary>
+    private const int WarmupRequests = 60;
 
     private sealed record Stream(double TtftMs, double TokensPerS, int Tokens);
 
@@ -61,22 +60,13 @@ internal static class RuntimeCommand
                 await stderr.WriteLineAsync($"runtime: wrote bench-{name}.gguf ({model.ParameterCount / 1e6:0.0} M parameters) in {clock.ElapsedMilliseconds} ms");
             }
 
-            await using var control = await StartControlAsync(dir);
-            var controlUrl = Url(control);
             var threadsLine = threads is null ? "" : $", threads: {threads}";
-            var nodeYaml = Path.Combine(dir, "node.yaml");
-            await File.WriteAllTextAsync(nodeYaml, $$"""
-                node: { host_id: "bench-node", listen_port: 0 }
-                control_plane: { base_url: "{{controlUrl}}", heartbeat_interval_s: 0.5 }
+            var runtimesYaml = $$"""
                 runtimes:
                   - { id: "gguf", engine: "llamacpp", paths: [{{string.Join(", ", files.Select(f => JsonSerializer.Serialize(f)))}}], preload: true{{threadsLine}} }
                   - { id: "minilm", engine: "minilm", preload: true{{threadsLine}} }
-                """, ct);
-            var agentApp = NodeAgentApp.Build(["--config", nodeYaml, "--urls", "http://127.0.0.1:0"], b => b.Logging.ClearProviders());
-            await agentApp.StartAsync(ct);
-            await using var agent = agentApp;
-            var runtimes = agent.Services.GetRequiredService<RuntimeServices>();
 
+                """;
             var services = new ServiceCollection();
             services.AddHttpClient("runtime").ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
@@ -88,18 +78,33 @@ internal static class RuntimeCommand
             await using var provider = services.BuildServiceProvider();
             using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("runtime");
             http.Timeout = TimeSpan.FromMinutes(10);
-            await WaitForRegistrationAsync(http, controlUrl, runtimes, ct);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", StandaloneCluster.ClientKey);
+
+            // The built control plane and node agent as their own processes, as production runs them.
+            await using var cluster = await StandaloneCluster.StartAsync(http, stderr, StandaloneCluster.DefaultSimulated,
+                StandaloneCluster.DefaultRoles, ct, runtimesYaml);
+            var controlUrl = cluster.ControlUrl.ToString().TrimEnd('/');
+            var assetIds = files.Select(f => ModelIds.FromFileName(f)).Append(RuntimeModel.MiniLmAssetId).ToList();
+            var runtimes = await WaitForRuntimesAsync(http, controlUrl, assetIds, ct);
 
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture, $"streamed chat: {requests} requests per path, max_tokens {maxTokens}, temperature 0, alternating direct and GenieHive");
             report.AppendLine("model             params  path       ttft p50 ms  tok/s p50  tok/s mean");
             foreach (var (name, file) in names.Zip(files))
             {
-                var service = runtimes.Find(ModelIds.FromFileName(file))!;
-                var direct = service.HostEndpoint!;
-                var assetId = service.Model.AssetId;
+                var assetId = ModelIds.FromFileName(file);
+                var (direct, endpoint) = runtimes[assetId];
                 var body = $$"""{"model":"{{assetId}}","stream":true,"max_tokens":{{maxTokens}},"temperature":0,"seed":1,"messages":[{"role":"user","content":"tell me a story about the river"}]}""";
-                var endpoint = service.Endpoint.Url;
+                // Warm-up: the control plane and agent are fresh processes, so their request paths start in tier-0
+                // JIT code; short streams on every path until tiered compilation has promoted them.
+                var warmBody = body.Replace($"\"max_tokens\":{maxTokens}", "\"max_tokens\":2", StringComparison.Ordinal);
+                for (var w = 0; w < WarmupRequests; w++)
+                {
+                    await StreamAsync(http, direct, warmBody, ct);
+                    await StreamAsync(http, endpoint, warmBody, ct);
+                    await StreamAsync(http, controlUrl, warmBody, ct);
+                }
+
                 await StreamAsync(http, direct, body, ct);
                 await StreamAsync(http, endpoint, body, ct);
                 await StreamAsync(http, controlUrl, body, ct);
@@ -132,14 +137,16 @@ internal static class RuntimeCommand
                 report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-pairedLost * 100:+0.00;-0.00} %, TTFT {pairedAdded:+0.00;-0.00} ms (paired by round)");
             }
 
-            var minilm = runtimes.Find(RuntimeModel.MiniLmAssetId)!;
+            var minilm = runtimes[RuntimeModel.MiniLmAssetId];
             var embedBody = JsonSerializer.Serialize(new Dictionary<string, object> { ["model"] = RuntimeModel.MiniLmAssetId, ["input"] = Sentences });
-            var embedPaths = new[] { minilm.HostEndpoint!, minilm.Endpoint.Url, controlUrl };
+            var embedPaths = new[] { minilm.Direct, minilm.Endpoint, controlUrl };
             var embedMs = new[] { new List<double>(), new List<double>(), new List<double>() };
             foreach (var url in embedPaths)
             {
-                await EmbedAsync(http, url, embedBody, ct);
-                await EmbedAsync(http, url, embedBody, ct);
+                for (var w = 0; w < WarmupRequests; w++)
+                {
+                    await EmbedAsync(http, url, embedBody, ct);
+                }
             }
 
             for (var i = 0; i < embeddingRequests; i++)
@@ -176,29 +183,32 @@ internal static class RuntimeCommand
         }
     }
 
-    private static async Task<WebApplication> StartControlAsync(string dir)
-    {
-        var config = Path.Combine(dir, "control.yaml");
-        await File.WriteAllTextAsync(config, $"storage:\n  sqlite_path: \"{Path.Combine(dir, "registry.sqlite3")}\"\n");
-        var app = ControlPlaneApp.Build(["--config", config, "--urls", "http://127.0.0.1:0", "--contentRoot", dir], b => b.Logging.ClearProviders());
-        await app.StartAsync();
-        return app;
-    }
-
-    private static string Url(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-
-    private static async Task WaitForRegistrationAsync(HttpClient http, string controlUrl, RuntimeServices runtimes, CancellationToken ct)
+    /// <summary>
+    /// Waits until every runtime service is registered with its model loaded, and returns each asset's runtime host
+    /// (<c>runtime.host_port</c>, the direct path) and the agent's endpoint for it.
+    /// </summary>
+    private static async Task<Dictionary<string, (string Direct, string Endpoint)>> WaitForRuntimesAsync(
+        HttpClient http, string controlUrl, IReadOnlyList<string> assetIds, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             using var document = JsonDocument.Parse(await http.GetStringAsync(controlUrl + "/v1/cluster/services", ct));
-            var loaded = document.RootElement.GetProperty("data").EnumerateArray()
-                .Count(s => s.GetProperty("assets").EnumerateArray().Any(a => a.GetProperty("loaded").GetBoolean()));
-            if (loaded == runtimes.All.Count && runtimes.All.All(s => s.HostEndpoint is not null))
+            var found = new Dictionary<string, (string Direct, string Endpoint)>();
+            foreach (var service in document.RootElement.GetProperty("data").EnumerateArray())
             {
-                return;
+                var asset = service.GetProperty("assets").EnumerateArray().FirstOrDefault();
+                var runtime = service.GetProperty("runtime");
+                if (asset.ValueKind == JsonValueKind.Object && asset.GetProperty("loaded").GetBoolean()
+                    && runtime.TryGetProperty("host_port", out var port) && port.ValueKind == JsonValueKind.Number)
+                {
+                    found[asset.GetProperty("asset_id").GetString()!] = ($"http://127.0.0.1:{port.GetInt32()}", service.GetProperty("endpoint").GetString()!);
+                }
+            }
+
+            if (assetIds.All(found.ContainsKey))
+            {
+                return found;
             }
 
             if (clock.Elapsed > TimeSpan.FromMinutes(3))
@@ -206,7 +216,7 @@ internal static class RuntimeCommand
                 throw new CliException("the models did not load and register within 3 minutes", 1);
             }
 
-            await Task.Delay(100, ct);
+            await Task.Delay(200, ct);
         }
     }
 
