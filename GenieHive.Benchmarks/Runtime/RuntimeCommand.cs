@@ -20,7 +20,7 @@ namespace GenieHive.Benchmarks.Runtime;
 /// </summary>
 internal static class RuntimeCommand
 {
-    public const string Usage = "usage: geniehive-bench runtime [--requests N] [--max-tokens N] [--embedding-requests N] [--models tiny,slower] [--threads N]";
+    public const string Usage = "usage: geniehive-bench runtime [--requests N] [--max-tokens N] [--embedding-requests N] [--warmup N] [--models tiny,slower] [--threads N]";
 
     private static readonly string[] Sentences =
     [
@@ -28,17 +28,17 @@ internal static class RuntimeCommand
         "she planted tomatoes in the garden", "the train to the city was late", "a new phone was announced", "bread is baked at dawn",
     ];
 
-    /// <summary>Requests per path before measuring: past the tier-0 call counts of the request paths.</summary>
-    private const int WarmupRequests = 60;
-
     private sealed record Stream(double TtftMs, double TokensPerS, int Tokens);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var options = CliOptions.Parse(args, new HashSet<string> { "requests", "max-tokens", "embedding-requests", "models", "threads" }, new HashSet<string>());
+        var options = CliOptions.Parse(args, new HashSet<string> { "requests", "max-tokens", "embedding-requests", "warmup", "models", "threads" }, new HashSet<string>());
         var requests = options.GetInt("requests", 12, 1, 10_000);
         var maxTokens = options.GetInt("max-tokens", 96, 2, 1900);
         var embeddingRequests = options.GetInt("embedding-requests", 40, 1, 100_000);
+
+        // Requests per path before measuring: past the tier-0 JIT call counts of the fresh processes' request paths.
+        var warmup = options.GetInt("warmup", 60, 0, 10_000);
         var threads = options.Get("threads");
         var names = options.Get("models", "tiny,slower").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -98,7 +98,7 @@ internal static class RuntimeCommand
                 // Warm-up: the control plane and agent are fresh processes, so their request paths start in tier-0
                 // JIT code; short streams on every path until tiered compilation has promoted them.
                 var warmBody = body.Replace($"\"max_tokens\":{maxTokens}", "\"max_tokens\":2", StringComparison.Ordinal);
-                for (var w = 0; w < WarmupRequests; w++)
+                for (var w = 0; w < warmup; w++)
                 {
                     await StreamAsync(http, direct, warmBody, ct);
                     await StreamAsync(http, endpoint, warmBody, ct);
@@ -143,7 +143,7 @@ internal static class RuntimeCommand
             var embedMs = new[] { new List<double>(), new List<double>(), new List<double>() };
             foreach (var url in embedPaths)
             {
-                for (var w = 0; w < WarmupRequests; w++)
+                for (var w = 0; w < warmup; w++)
                 {
                     await EmbedAsync(http, url, embedBody, ct);
                 }

@@ -119,6 +119,26 @@ public sealed class StandaloneTests
         Assert.True(json.RootElement.GetProperty("control_idle_rss_bytes").GetInt64() > 0);
     }
 
+    [Fact]
+    public async Task Runtime_benchmark_short_run_reports_every_path_of_the_tiny_model_and_minilm()
+    {
+        var stdout = new StringWriter();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var code = await GenieHive.Benchmarks.Runtime.RuntimeCommand.RunAsync(
+            ["--models", "tiny", "--requests", "2", "--max-tokens", "4", "--embedding-requests", "2", "--warmup", "1", "--threads", "1"],
+            stdout, TextWriter.Null, cts.Token);
+
+        Assert.Equal(0, code);
+        var lines = stdout.ToString().Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("bench-tiny", StringComparison.Ordinal) && l.Contains(" direct ", StringComparison.Ordinal));
+        Assert.Equal(2, lines.Count(l => l.TrimStart().StartsWith("0.1M  agent", StringComparison.Ordinal) || l.TrimStart().StartsWith("0.1M  geniehive", StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.Contains("(paired by round)", StringComparison.Ordinal));
+        foreach (var path in new[] { "direct", "agent", "geniehive" })
+        {
+            Assert.Single(lines, l => l.TrimStart().StartsWith(path, StringComparison.Ordinal) && l.Contains(" ms ", StringComparison.Ordinal) && l.Contains("/s", StringComparison.Ordinal));
+        }
+    }
+
     private static async Task WaitUntilBothRoutableAsync(StandaloneCluster cluster, string a, string b, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
