@@ -54,6 +54,15 @@ internal static class Program
             cts.Cancel();
         };
 
+        // `kill` / a CI timeout stops the benchmark like Ctrl+C does: cancelled, so the control planes, agents and
+        // runtime hosts it started are stopped on the way out instead of outliving it.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                cts.Cancel();
+            });
+
         try
         {
             return await command.Run(args[1..], cts.Token);
