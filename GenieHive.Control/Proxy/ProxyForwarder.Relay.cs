@@ -117,7 +117,7 @@ internal sealed partial class ProxyForwarder
     /// <summary>
     /// SSE pass-through (api.md §2.2 streaming): nothing is sent until the first whole event arrived (until then
     /// every failure is an ordinary failover-able failure); then 200 with buffering disabled, each event written
-    /// and flushed as it completes, the idle timer reset on every read. A failure after that ends the stream with
+    /// as it completes and the events of one upstream read flushed together, the idle timer reset on every read. A failure after that ends the stream with
     /// one error event and <c>[DONE]</c> (D7); a clean end without <c>[DONE]</c> gets one.
     /// </summary>
     private async Task<AttemptResult> RelayStreamAsync(Attempt attempt, HttpResponseMessage response, bool hideUsageChunks)
@@ -181,6 +181,7 @@ internal sealed partial class ProxyForwarder
         try
         {
             var haveEvent = true;
+            var unflushed = false;
             while (true)
             {
                 while (haveEvent)
@@ -195,16 +196,13 @@ internal sealed partial class ProxyForwarder
                     if (action != SseEventAction.Dropped)
                     {
                         writer.Write(action == SseEventAction.Rewritten ? rewritten.WrittenSpan : sseEvent.Span);
-                        var flushed = await writer.FlushAsync(aborted);
-                        if (flushed.IsCompleted || flushed.IsCanceled)
-                        {
-                            return ClientGone(transformer, attempt);
-                        }
+                        unflushed = true;
                     }
 
                     if (action == SseEventAction.Done)
                     {
-                        return Finished(transformer, attempt);
+                        var last = await writer.FlushAsync(aborted);
+                        return last.IsCompleted || last.IsCanceled ? ClientGone(transformer, attempt) : Finished(transformer, attempt);
                     }
 
                     haveEvent = framer.TryReadEvent(out sseEvent);
@@ -213,6 +211,18 @@ internal sealed partial class ProxyForwarder
                 if (failure is not null)
                 {
                     break;
+                }
+
+                // Every event that arrived in one read leaves in one write: flushed once the read is used up, before
+                // waiting for more, so nothing waits here for bytes that have not come.
+                if (unflushed)
+                {
+                    unflushed = false;
+                    var flushed = await writer.FlushAsync(aborted);
+                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    {
+                        return ClientGone(transformer, attempt);
+                    }
                 }
 
                 if (framer.PendingBytes > maxEvent)
