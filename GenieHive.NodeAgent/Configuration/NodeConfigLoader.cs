@@ -66,7 +66,8 @@ internal static partial class NodeConfigLoader
         var managed = ReadManagedRuntimes(top.Section("managed_runtimes"));
         var limits = top.Section("limits");
         var maxJson = limits.Long("max_json_body_bytes", NodeConfig.DefaultMaxJsonBodyBytes, 1) ?? NodeConfig.DefaultMaxJsonBodyBytes;
-        var maxMultipart = limits.Long("max_multipart_body_bytes", NodeConfig.DefaultMaxMultipartBodyBytes, 1) ?? NodeConfig.DefaultMaxMultipartBodyBytes;
+        // One upload is read into one array: at most Array.MaxLength bytes.
+        var maxMultipart = limits.Long("max_multipart_body_bytes", NodeConfig.DefaultMaxMultipartBodyBytes, 1, Array.MaxLength) ?? NodeConfig.DefaultMaxMultipartBodyBytes;
         limits.Finish();
 
         var serviceIds = new Dictionary<string, string>(StringComparer.Ordinal);

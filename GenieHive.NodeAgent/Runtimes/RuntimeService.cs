@@ -129,7 +129,11 @@ internal sealed class RuntimeService : IAsyncDisposable
         Task<LoadResult> load;
         lock (_gate)
         {
-            load = _load ??= Task.Run(LoadOnceAsync, CancellationToken.None);
+            // Shared by every waiting request: it must not run under (and keep alive) the first one's trace span.
+            using (ExecutionContext.SuppressFlow())
+            {
+                load = _load ??= Task.Run(LoadOnceAsync, CancellationToken.None);
+            }
         }
 
         var result = await load.WaitAsync(cancellationToken);

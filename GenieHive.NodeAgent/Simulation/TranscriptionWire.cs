@@ -15,6 +15,9 @@ internal static class TranscriptionWire
 {
     public const string TextContentType = "text/plain; charset=utf-8";
 
+    /// <summary>The longest <c>prompt</c> taken (characters).</summary>
+    public const int MaxPromptChars = 4096;
+
     public static readonly string[] ResponseFormats = ["json", "text", "verbose_json", "srt", "vtt"];
 
     /// <summary>
@@ -53,10 +56,16 @@ internal static class TranscriptionWire
         }
         catch (InvalidDataException ex)
         {
-            // Form parsing reports a multipart body over its limit this way too.
-            return (null, ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            // Form parsing reports a multipart body over its length limit this way too ("Multipart body length
+            // limit N exceeded"); its other limits (boundary length, headers or parts per body) are malformed input.
+            return (null, ex.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)
                 ? ApiError.PayloadTooLarge(maxBodyBytes)
                 : ApiError.InvalidRequest("The multipart body is malformed: " + ex.Message));
+        }
+        catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A body that ends before its closing boundary.
+            return (null, ApiError.InvalidRequest("The multipart body is malformed: " + ex.Message));
         }
 
         var file = form.Files.GetFile("file");
@@ -96,6 +105,12 @@ internal static class TranscriptionWire
 
         var language = form["language"].ToString();
         var prompt = form["prompt"].ToString();
+        if (prompt.Length > MaxPromptChars)
+        {
+            // whisper keeps only the last 224 tokens of it, and tokenises it with a cost that grows faster than its length.
+            return (null, ApiError.InvalidRequest($"'prompt' is {prompt.Length} characters; at most {MaxPromptChars} are taken.", "prompt"));
+        }
+
         return (new TranscriptionRequest(model, file, format, language.Length > 0 ? language : null, prompt.Length > 0 ? prompt : null, temperature), null);
     }
 
@@ -164,12 +179,13 @@ internal static class TranscriptionWire
         }
 
         writer.WriteEndArray();
-        if (segment.AvgLogprob is { } logprob)
+        // JSON has no NaN or infinity: a value whisper could not compute is left out.
+        if (segment.AvgLogprob is { } logprob && double.IsFinite(logprob))
         {
             writer.WriteNumber("avg_logprob", logprob);
         }
 
-        if (segment.NoSpeechProb is { } noSpeech)
+        if (segment.NoSpeechProb is { } noSpeech && double.IsFinite(noSpeech))
         {
             writer.WriteNumber("no_speech_prob", noSpeech);
         }

@@ -53,7 +53,7 @@ internal static class RuntimeHostMain
         }
 
         await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        await using var server = new RuntimeHostServer(spec, engines, TimeProvider.System);
+        var server = new RuntimeHostServer(spec, engines, TimeProvider.System);
         try
         {
             var port = await server.StartAsync(services, stop.Token);
@@ -67,6 +67,8 @@ internal static class RuntimeHostMain
         }
         finally
         {
+            // The server first (it stops Kestrel and its requests), then the models they were using.
+            await server.DisposeAsync();
             engines.Dispose();
         }
 

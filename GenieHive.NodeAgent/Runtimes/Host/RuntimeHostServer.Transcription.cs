@@ -10,8 +10,9 @@ internal sealed partial class RuntimeHostServer
     private const double MinimumSeconds = 0.1;
 
     /// <summary>
-    /// <c>/v1/audio/transcriptions</c>: the form is read and checked, the WAV decoded and checked, and only then is a
-    /// slot of the request gate taken, so bad input is a 400 whatever the load.
+    /// <c>/v1/audio/transcriptions</c>: the form is read and checked, then a slot of the request gate is taken before
+    /// the upload is read into memory and decoded, so at most <c>parallel</c> decodes hold audio buffers at once
+    /// (the duration cap of <see cref="WavAudio.MaxSeconds"/> is checked before any sample is decoded).
     /// </summary>
     private async Task TranscriptionAsync(HttpContext context, WhisperEngine engine, CancellationToken cancellationToken)
     {
@@ -25,6 +26,12 @@ internal sealed partial class RuntimeHostServer
         if (request is null || error is not null)
         {
             await ErrorWriter.WriteAsync(context, error!);
+            return;
+        }
+
+        using var lease = await EnterAsync(context, cancellationToken);
+        if (lease is null)
+        {
             return;
         }
 
@@ -44,12 +51,6 @@ internal sealed partial class RuntimeHostServer
         {
             await ErrorWriter.WriteAsync(context, ApiError.InvalidRequest(
                 $"The audio is {audio.DurationSeconds:0.###} s long; whisper needs at least {MinimumSeconds} s.", "file"));
-            return;
-        }
-
-        using var lease = await EnterAsync(context, cancellationToken);
-        if (lease is null)
-        {
             return;
         }
 

@@ -116,6 +116,21 @@ internal sealed partial class RuntimeHostServer : IAsyncDisposable
         {
             context.Abort();
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A defect or an exhausted resource, not an outcome: on stderr (the agent keeps its tail), answered in
+            // the envelope while nothing has been sent.
+            await Console.Error.WriteLineAsync($"runtime host: {context.Request.Path} failed: {ex.GetType().Name}: {ex.Message}");
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+
+            context.Response.Clear();
+            var requestId = context.Request.Headers["X-Request-Id"].ToString();
+            await ErrorWriter.WriteAsync(context, ApiError.Internal(requestId.Length > 0 ? requestId : "(none)"));
+        }
     }
 
     private async Task<(byte[]? Body, ApiError? Error)> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)

@@ -12,6 +12,9 @@ internal static class WavAudio
 {
     public const int WhisperRate = 16_000;
 
+    /// <summary>The longest audio taken per request: one hour (230 MB of 16 kHz samples).</summary>
+    public const int MaxSeconds = 3600;
+
     private const ushort FormatPcm = 1;
     private const ushort FormatFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
@@ -38,8 +41,10 @@ internal static class WavAudio
             var remaining = file.Length - start;
             if (id.SequenceEqual("data"u8))
             {
-                // A streaming writer that did not know the length leaves 0xFFFFFFFF (or 0): the data runs to the end.
-                if (declared == uint.MaxValue || (declared == 0 && remaining > 0))
+                // A streaming writer that did not know the length leaves 0xFFFFFFFF (or 0, with the RIFF size unknown
+                // too): the data runs to the end. A real empty data chunk stays empty.
+                var riffSize = BinaryPrimitives.ReadUInt32LittleEndian(file.Slice(4, 4));
+                if (declared == uint.MaxValue || (declared == 0 && remaining > 0 && riffSize is 0 or uint.MaxValue))
                 {
                     declared = (uint)remaining;
                 }
@@ -83,6 +88,13 @@ internal static class WavAudio
         }
 
         var frames = data.Length / f.BlockAlign;
+        var seconds = (double)frames / f.SampleRate;
+        if (seconds > MaxSeconds)
+        {
+            // Checked before a sample is decoded: the buffers grow with the duration (a 1 kHz 8-bit file 64-fold).
+            return $"The audio is {seconds:0} s long; at most {MaxSeconds} s is transcribed per request. Split it first.";
+        }
+
         var mono = Mono(data[..(frames * f.BlockAlign)], f, frames);
         var samples = f.SampleRate == WhisperRate ? mono : Resampler.Resample(mono, f.SampleRate, WhisperRate);
         audio = new DecodedAudio(samples, (double)frames / f.SampleRate, f.SampleRate, f.Channels, f.Bits, f.IsFloat);
@@ -144,17 +156,21 @@ internal static class WavAudio
     {
         var mono = new float[frames];
         var width = f.Bits / 8;
-        var scale = 1f / f.Channels;
+        var scale = 1.0 / f.Channels;
         for (var frame = 0; frame < frames; frame++)
         {
             var sum = 0.0;
             var at = frame * f.BlockAlign;
             for (var c = 0; c < f.Channels; c++, at += width)
             {
-                sum += Sample(data.Slice(at, width), f);
+                var sample = Sample(data.Slice(at, width), f);
+
+                // Float WAV may hold NaN, infinities or values past full scale: silence and full scale instead, so
+                // whisper never sees a non-finite sample.
+                sum += double.IsNaN(sample) ? 0 : Math.Clamp(sample, -1, 1);
             }
 
-            mono[frame] = (float)sum * scale;
+            mono[frame] = (float)(sum * scale);
         }
 
         return mono;

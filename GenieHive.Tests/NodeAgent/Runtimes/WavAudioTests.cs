@@ -126,6 +126,35 @@ public sealed class WavAudioTests
         Assert.Equal(8000, Decode(file).Samples.Length);
     }
 
+    [Fact]
+    public void An_empty_data_chunk_stays_empty_unless_the_riff_size_is_unknown_too()
+    {
+        // fmt, an empty data chunk, then a LIST chunk of metadata that must not be read as audio.
+        var header = WavFile.Tone(0.0)[..44];
+        byte[] list = [.. "LIST"u8, 8, 0, 0, 0, .. "INFOabcd"u8];
+        var file = header.Concat(list).ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(4), (uint)(file.Length - 8));
+        var streamed = (byte[])file.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(streamed.AsSpan(4), 0);
+
+        Assert.Empty(Decode(file).Samples);
+        Assert.Equal(8, Decode(streamed).Samples.Length);
+    }
+
+    [Fact]
+    public void Non_finite_and_over_full_scale_float_samples_become_silence_and_full_scale()
+    {
+        float[] values = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 3f, -0.25f];
+        var file = WavFile.Write(values.Length, 16_000, 1, 32, true, false, (_, _) => 0);
+        for (var i = 0; i < values.Length; i++)
+        {
+            // Written raw: WavFile clamps what it is given.
+            BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(44 + (4 * i)), values[i]);
+        }
+
+        Assert.Equal([0f, 1f, -1f, 1f, -0.25f], Decode(file).Samples);
+    }
+
     public static TheoryData<string, byte[], string> NotDecoded()
     {
         var wav = WavFile.Tone(0.5);

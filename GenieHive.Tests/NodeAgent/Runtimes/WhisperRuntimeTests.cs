@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using GenieHive.Tests.Support;
 
@@ -188,6 +190,9 @@ public sealed class WhisperRuntimeTests(WhisperAgent runtime) : IClassFixture<Wh
             { "temperature", wav, ["model", Model, "temperature", "hot"], 400, "invalid_request", "temperature", "0 to 1" },
             { "temperature range", wav, ["model", Model, "temperature", "1.5"], 400, "invalid_request", "temperature", "0 to 1" },
             { "language", wav, ["model", Model, "language", "klingon"], 400, "invalid_request", "language", "klingon" },
+            { "prompt", wav, ["model", Model, "prompt", new string('a', 4097)], 400, "invalid_request", "prompt", "at most 4096" },
+            // 3,601 s at 1 kHz, 8-bit: refused before a sample is decoded.
+            { "too long", WavFile.Write(3_601_000, 1000, 1, 8, false, false, (_, _) => 0), ["model", Model], 400, "invalid_request", "file", "at most 3600 s" },
         };
     }
 
@@ -206,6 +211,43 @@ public sealed class WhisperRuntimeTests(WhisperAgent runtime) : IClassFixture<Wh
         Assert.Equal((code, param, "invalid_request_error"), (error.GetProperty("code").GetString(), error.GetProperty("param").GetString(),
             error.GetProperty("type").GetString()));
         Assert.Contains(message, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Non_finite_float_samples_are_silence_and_the_verbose_answer_stays_json()
+    {
+        var clip = WavFile.Write(16_000, 16_000, 2, 32, true, false, (frame, channel) => channel == 0 ? double.NaN : double.PositiveInfinity);
+
+        var (status, _, body) = await TranscribeAsync(clip, ("model", Model), ("response_format", "verbose_json"));
+
+        Assert.True(status == HttpStatusCode.OK, body);
+        var verbose = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(1.0, verbose.GetProperty("duration").GetDouble(), 3);
+        Assert.All(verbose.GetProperty("segments").EnumerateArray(), s => Assert.True(double.IsFinite(s.GetProperty("start").GetDouble())));
+    }
+
+    [Fact]
+    public async Task A_multipart_body_cut_before_its_closing_boundary_and_an_overlong_boundary_are_400_not_413()
+    {
+        using var client = runtime.Client(Model);
+        using var cut = new ByteArrayContent(Encoding.ASCII.GetBytes($"--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n{Model}"));
+        cut.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        var boundary = new string('x', 200); // over FormOptions.MultipartBoundaryLengthLimit (128)
+        using var overlong = new ByteArrayContent(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n{Model}\r\n--{boundary}--\r\n"));
+        overlong.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
+
+        using var first = await client.PostAsync("/v1/audio/transcriptions", cut);
+        using var second = await client.PostAsync("/v1/audio/transcriptions", overlong);
+
+        // Either way a 400 in the envelope (the cut body reads as a form without its file part), never a 413 or a reset.
+        foreach (var response in new[] { first, second })
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+            Assert.Equal("invalid_request", Error(text).GetProperty("code").GetString());
+        }
+
+        Assert.Contains("malformed", Error(await second.Content.ReadAsStringAsync()).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
