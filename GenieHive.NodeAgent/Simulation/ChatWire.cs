@@ -79,6 +79,28 @@ internal static class ChatWire
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>A whole non-streamed <c>chat.completion</c>: one assistant choice and its usage.</summary>
+    public static void WriteCompletion(Utf8JsonWriter writer, string model, long created, string content, string finishReason, int prompt, int completion)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", NewId());
+        writer.WriteString("object", "chat.completion");
+        writer.WriteNumber("created", created);
+        writer.WriteString("model", model);
+        writer.WriteStartArray("choices");
+        writer.WriteStartObject();
+        writer.WriteNumber("index", 0);
+        writer.WriteStartObject("message");
+        writer.WriteString("role", "assistant");
+        writer.WriteString("content", content);
+        writer.WriteEndObject();
+        writer.WriteString("finish_reason", finishReason);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        WriteUsage(writer, prompt, completion);
+        writer.WriteEndObject();
+    }
+
     public static void WriteUsage(Utf8JsonWriter writer, int prompt, int completion)
     {
         writer.WriteStartObject("usage");

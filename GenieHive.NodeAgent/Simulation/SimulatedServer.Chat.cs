@@ -109,23 +109,7 @@ internal sealed partial class SimulatedServer
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", ChatWire.NewId());
-            writer.WriteString("object", "chat.completion");
-            writer.WriteNumber("created", _time.GetUtcNow().ToUnixTimeSeconds());
-            writer.WriteString("model", request.Model);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            writer.WriteStartObject("message");
-            writer.WriteString("role", "assistant");
-            writer.WriteString("content", ChatWire.Text(tokens));
-            writer.WriteEndObject();
-            writer.WriteString("finish_reason", finishReason);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            ChatWire.WriteUsage(writer, promptTokens, tokens);
-            writer.WriteEndObject();
+            ChatWire.WriteCompletion(writer, request.Model, _time.GetUtcNow().ToUnixTimeSeconds(), ChatWire.Text(tokens), finishReason, promptTokens, tokens);
         }
 
         await WriteJsonAsync(context, buffer.WrittenMemory, midStream, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GenieHive.ServiceDefaults.Errors;
@@ -39,44 +38,17 @@ internal sealed partial class SimulatedServer
         try
         {
             using var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions);
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
+            EmbeddingsWire.WriteStart(writer);
             for (var i = 0; i < request.Inputs.Count; i++)
             {
                 var input = request.Inputs[i];
                 promptTokens += Math.Max(1, (Encoding.UTF8.GetByteCount(input) + 3) / 4);
                 var span = vector.AsSpan(0, dimensions);
                 EmbeddingVectors.Fill(request.Model, input, span);
-                writer.WriteStartObject();
-                writer.WriteString("object", "embedding");
-                writer.WriteNumber("index", i);
-                if (request.Base64)
-                {
-                    // OpenAI's base64 encoding: the float32 values, little-endian, as one base64 string.
-                    writer.WriteBase64String("embedding", MemoryMarshal.AsBytes(span));
-                }
-                else
-                {
-                    writer.WriteStartArray("embedding");
-                    foreach (var value in span)
-                    {
-                        writer.WriteNumberValue(value);
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteEndObject();
+                EmbeddingsWire.WriteItem(writer, i, span, request.Base64);
             }
 
-            writer.WriteEndArray();
-            writer.WriteString("model", request.Model);
-            writer.WriteStartObject("usage");
-            writer.WriteNumber("prompt_tokens", promptTokens);
-            writer.WriteNumber("total_tokens", promptTokens);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            EmbeddingsWire.WriteEnd(writer, request.Model, promptTokens);
         }
         finally
         {

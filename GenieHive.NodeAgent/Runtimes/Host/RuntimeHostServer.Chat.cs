@@ -39,23 +39,8 @@ internal sealed partial class RuntimeHostServer
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512 + (text.Length * 2));
         using (var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", ChatWire.NewId());
-            writer.WriteString("object", "chat.completion");
-            writer.WriteNumber("created", _time.GetUtcNow().ToUnixTimeSeconds());
-            writer.WriteString("model", request.Model);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            writer.WriteStartObject("message");
-            writer.WriteString("role", "assistant");
-            writer.WriteString("content", text.ToString());
-            writer.WriteEndObject();
-            writer.WriteString("finish_reason", outcome.FinishReason);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            ChatWire.WriteUsage(writer, outcome.PromptTokens, outcome.CompletionTokens);
-            writer.WriteEndObject();
+            ChatWire.WriteCompletion(writer, request.Model, _time.GetUtcNow().ToUnixTimeSeconds(), text.ToString(), outcome.FinishReason,
+                outcome.PromptTokens, outcome.CompletionTokens);
         }
 
         await HostJson.WriteAsync(context, 200, buffer.WrittenMemory, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using GenieHive.NodeAgent.Simulation;
 using GenieHive.ServiceDefaults.Errors;
@@ -23,40 +22,13 @@ internal sealed partial class RuntimeHostServer
         var buffer = new ArrayBufferWriter<byte>((vectors.Length * dimensions * 12) + 256);
         using (var writer = new Utf8JsonWriter(buffer, SimulatedJson.WriterOptions))
         {
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
+            EmbeddingsWire.WriteStart(writer);
             for (var i = 0; i < vectors.Length; i++)
             {
-                writer.WriteStartObject();
-                writer.WriteString("object", "embedding");
-                writer.WriteNumber("index", i);
-                if (request.Base64)
-                {
-                    // OpenAI's base64 encoding: the float32 values, little-endian, as one base64 string.
-                    writer.WriteBase64String("embedding", MemoryMarshal.AsBytes(vectors[i].AsSpan()));
-                }
-                else
-                {
-                    writer.WriteStartArray("embedding");
-                    foreach (var value in vectors[i])
-                    {
-                        writer.WriteNumberValue(value);
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteEndObject();
+                EmbeddingsWire.WriteItem(writer, i, vectors[i], request.Base64);
             }
 
-            writer.WriteEndArray();
-            writer.WriteString("model", request.Model);
-            writer.WriteStartObject("usage");
-            writer.WriteNumber("prompt_tokens", tokens);
-            writer.WriteNumber("total_tokens", tokens);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            EmbeddingsWire.WriteEnd(writer, request.Model, tokens);
         }
 
         await HostJson.WriteAsync(context, 200, buffer.WrittenMemory, cancellationToken);
