@@ -150,9 +150,10 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
             }
         }
 
+        var serving = Activity.Current is { Source.Name: NodeTelemetry.SourceName } current ? current : null;
         foreach (var name in RequestHeaders)
         {
-            if (Activity.Current is { Source.Name: NodeTelemetry.SourceName } serving && name is "traceparent" or "tracestate")
+            if (serving is not null && name is "traceparent" or "tracestate")
             {
                 // The runtime host's parent is this endpoint's span, not the caller's.
                 if (name == "traceparent" && serving.IdFormat == ActivityIdFormat.W3C)
