@@ -25,6 +25,7 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddServiceDefaults();
+        builder.UseInlineIo();
         builder.AddControlConfig();
         builder.AddRegistry();
         builder.AddNodeCalls();

@@ -7,6 +7,8 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Before any socket exists: the runtime reads this switch once (docs/architecture.md "Inline I/O").
+        InlineIo.Apply();
         try
         {
             await using var app = ControlPlaneApp.Build(args);

@@ -18,6 +18,7 @@ public static class NodeAgentApp
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
+        builder.UseInlineIo();
         var loaded = builder.AddNodeConfig();
         if (loaded.Config is not { } config)
         {

@@ -20,6 +20,9 @@ internal static class Program
             return await SimulateMain.RunAsync(args);
         }
 
+        // The agent's own process only, before any socket exists (docs/architecture.md "Inline I/O"); the two modes
+        // above, model computation among them, keep the runtime's defaults.
+        InlineIo.Apply();
         WebApplication app;
         try
         {

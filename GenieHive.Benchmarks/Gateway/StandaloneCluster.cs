@@ -28,6 +28,8 @@ internal sealed class StandaloneCluster : IAsyncDisposable
 
     public Process Control => _processes[0];
 
+    public Process Agent => _processes[1];
+
     /// <summary>Root URL of the simulated chat server (the direct path).</summary>
     public Uri ChatUpstream { get; private set; } = null!;
 
@@ -44,6 +46,7 @@ internal sealed class StandaloneCluster : IAsyncDisposable
     private string _simulated = DefaultSimulated;
     private string _roles = DefaultRoles;
     private string _nodeExtra = "";
+    private IReadOnlyDictionary<string, string?>? _environment;
 
     public static Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, CancellationToken ct) =>
         StartAsync(http, log, DefaultSimulated, DefaultRoles, ct);
@@ -51,12 +54,13 @@ internal sealed class StandaloneCluster : IAsyncDisposable
     /// <param name="simulated">YAML list items for the node's <c>simulated:</c>; the first chat and embeddings services found become <see cref="ChatUpstream"/> and <see cref="EmbeddingsUpstream"/>.</param>
     /// <param name="roles">YAML list items for the catalog's <c>roles:</c>.</param>
     /// <param name="nodeExtra">More top-level node YAML after <c>simulated:</c> (the runtime benchmark's <c>runtimes:</c>).</param>
+    /// <param name="environment">Variables set in both processes' environments on top of this process's (null: removed).</param>
     public static async Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, string simulated, string roles,
-        CancellationToken ct, string nodeExtra = "")
+        CancellationToken ct, string nodeExtra = "", IReadOnlyDictionary<string, string?>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "geniehive-gateway-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles, _nodeExtra = nodeExtra };
+        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles, _nodeExtra = nodeExtra, _environment = environment };
         try
         {
             await cluster.StartProcessesAsync(http, log, ct);
@@ -169,6 +173,17 @@ internal sealed class StandaloneCluster : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var (name, value) in _environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         // Drain output so a chatty process never blocks on a full pipe.
         process.OutputDataReceived += (_, _) => { };

@@ -42,6 +42,7 @@ public static class JsonBody
             buffer.Advance(read);
         }
 
+        await InlineIo.LeaveSocketThreadForAsync(buffer.WrittenCount);
         JsonDocument document;
         try
         {

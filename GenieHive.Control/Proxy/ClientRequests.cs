@@ -29,6 +29,7 @@ internal static class ClientRequests
             return;
         }
 
+        await InlineIo.LeaveSocketThreadForAsync(buffer!.Count);
         if (ClientJson.TryScanChat(buffer!.WrittenSpan, out var scan))
         {
             await PlainChatAsync(context, forwarder, resolve, buffer, scan);
@@ -112,7 +113,8 @@ internal static class ClientRequests
             return;
         }
 
-        var (model, start, end, error) = ClientJson.LocateModel(buffer!.WrittenSpan);
+        await InlineIo.LeaveSocketThreadForAsync(buffer!.Count);
+        var (model, start, end, error) = ClientJson.LocateModel(buffer.WrittenSpan);
         if (error is not null)
         {
             buffer.Dispose();

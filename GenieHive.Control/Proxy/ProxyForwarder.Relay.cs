@@ -50,6 +50,7 @@ internal sealed partial class ProxyForwarder
             return attempt.Failure(ex, "response body bytes");
         }
 
+        await InlineIo.LeaveSocketThreadForAsync(body.Count);
         var contentType = response.Content.Headers.ContentType?.ToString();
         var output = body.WrittenMemory;
         PooledBuffer? rewritten = null;

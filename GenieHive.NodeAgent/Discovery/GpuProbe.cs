@@ -36,6 +36,7 @@ internal sealed partial class GpuProbe(ExecutableLocator locator, ILogger<GpuPro
                 CreateNoWindow = true,
             },
         };
+        InlineIo.RestoreInherited(process.StartInfo.Environment);
         try
         {
             process.Start();

@@ -66,7 +66,7 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
         var options = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
         options.Limits.MaxRequestBodySize = null;
         options.Listen(new IPEndPoint(ListenAddress.ToBindAddress(_listenHost), 0));
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
+        var transport = new SocketTransportFactory(Options.Create(InlineIo.TransportOptions()), NullLoggerFactory.Instance);
         var server = new KestrelServer(Options.Create(options), transport, NullLoggerFactory.Instance);
         await server.StartAsync(new Application(this), cancellationToken);
         var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();

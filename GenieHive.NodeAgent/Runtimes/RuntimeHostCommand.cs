@@ -36,6 +36,9 @@ internal static class RuntimeHostCommand
         // The host is not an ASP.NET Core app of its own: no URLs, no environment-specific settings leak into it.
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("DOTNET_URLS");
+        // Model computation runs on the host's request threads: not the agent's own inline default there, only a
+        // value the agent was itself given.
+        InlineIo.RestoreInherited(start.Environment);
         if (spec.Engine == Configuration.RuntimeConfig.Whisper && !start.Environment.ContainsKey("MALLOC_ARENA_MAX"))
         {
             // whisper.cpp allocates each request's state (about 100 MB even for a tiny model: the decoder's logits)

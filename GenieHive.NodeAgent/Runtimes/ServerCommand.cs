@@ -44,6 +44,7 @@ internal static class ServerCommand
         start.RedirectStandardError = true;
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("DOTNET_URLS");
+        InlineIo.RestoreInherited(start.Environment);
         return start;
     }
 

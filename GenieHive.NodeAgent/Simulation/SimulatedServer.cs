@@ -93,7 +93,7 @@ internal sealed partial class SimulatedServer : IAsyncDisposable
             var options = new KestrelServerOptions { ApplicationServices = _services, AddServerHeader = false };
             options.Limits.MaxRequestBodySize = null;
             options.Listen(new IPEndPoint(ListenAddress.ToBindAddress(Config.ListenHost), Port));
-            var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
+            var transport = new SocketTransportFactory(Options.Create(InlineIo.TransportOptions()), NullLoggerFactory.Instance);
             var server = new KestrelServer(Options.Create(options), transport, NullLoggerFactory.Instance);
             lock (_gate)
             {

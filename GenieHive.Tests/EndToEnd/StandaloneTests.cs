@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using GenieHive.Benchmarks.Gateway;
 using GenieHive.Benchmarks.ModelBench;
+using GenieHive.Benchmarks.Runtime;
 using GenieHive.Tests.Support;
 
 namespace GenieHive.Tests.EndToEnd;
@@ -125,7 +126,7 @@ public sealed class StandaloneTests
         var stdout = new StringWriter();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var code = await GenieHive.Benchmarks.Runtime.RuntimeCommand.RunAsync(
-            ["--models", "tiny", "--requests", "2", "--max-tokens", "4", "--embedding-requests", "2", "--warmup", "1", "--threads", "1"],
+            ["--models", "tiny", "--requests", "2", "--max-tokens", "4", "--ttft-requests", "2", "--embedding-requests", "2", "--warmup", "1", "--threads", "1"],
             stdout, TextWriter.Null, cts.Token);
 
         Assert.Equal(0, code);
@@ -137,6 +138,66 @@ public sealed class StandaloneTests
         {
             Assert.Single(lines, l => l.TrimStart().StartsWith(path, StringComparison.Ordinal) && l.Contains(" ms ", StringComparison.Ordinal) && l.Contains("/s", StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0")]
+    public async Task Control_plane_and_agent_run_with_inline_io_unless_the_environment_says_otherwise_and_runtime_hosts_keep_what_was_inherited(string? variable)
+    {
+        using var models = new TempDirectory();
+        var model = TinyLlamaModel.Tiny.Write(models.Combine("inline-tiny.gguf"));
+        var runtimes = $$"""
+            runtimes:
+              - { id: "gguf", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(model)}}], preload: true, threads: 1 }
+
+            """;
+        // Unset (the default) or set to "0"; never whatever this test process happens to carry, and no fixed count of
+        // socket-engine threads.
+        var environment = new Dictionary<string, string?> { [InlineIo.Variable] = variable, ["DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"] = null };
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var cluster = await StandaloneCluster.StartAsync(Http, TextWriter.Null, StandaloneCluster.DefaultSimulated,
+            StandaloneCluster.DefaultRoles, cts.Token, runtimes, environment);
+        var host = await RuntimeHostPidAsync(cluster, cts.Token);
+
+        // The socket engine runs one event thread per core with inline completions, else one per 30 cores (x64) or
+        // 8 (Arm). On a single core the two counts agree and this part cannot tell them apart.
+        var inline = Environment.ProcessorCount;
+        var coresPerEngine = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
+            is System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm ? 8.0 : 30.0;
+        var standard = Math.Max(1, (int)Math.Round(Environment.ProcessorCount / coresPerEngine));
+        Assert.Equal(variable is null ? inline : standard, SocketEngineThreads(cluster.Control.Id));
+        Assert.Equal(variable is null ? inline : standard, SocketEngineThreads(cluster.Agent.Id));
+        Assert.Equal(standard, SocketEngineThreads(host));
+
+        // The host was started with the environment the agent inherited, not the agent's own switch.
+        var hostEnvironment = File.ReadAllText($"/proc/{host}/environ").Split('\0');
+        var expected = variable is null ? null : $"{InlineIo.Variable}={variable}";
+        Assert.Equal(expected, hostEnvironment.SingleOrDefault(e => e.StartsWith(InlineIo.Variable + "=", StringComparison.Ordinal)));
+    }
+
+    private static int SocketEngineThreads(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd() == ".NET Sockets");
+
+    private static async Task<int> RuntimeHostPidAsync(StandaloneCluster cluster, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.ControlUrl, "v1/cluster/services"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneCluster.ClientKey);
+            using var response = await Http.SendAsync(request, ct);
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            foreach (var service in doc.RootElement.GetProperty("data").EnumerateArray())
+            {
+                if (service.GetProperty("runtime").TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number)
+                {
+                    return pid.GetInt32();
+                }
+            }
+        }
+
+        throw new OperationCanceledException(ct);
     }
 
     private static async Task WaitUntilBothRoutableAsync(StandaloneCluster cluster, string a, string b, CancellationToken ct)

@@ -12,16 +12,24 @@ public sealed class ProgramExitTests
         dir.Write("control.yaml", $"server: {{ host: 127.0.0.1, port: {port} }}\nrouting: {{ health_stale_after_s: -1, probe_timeout_s: 0 }}\n");
         var stderr = new StringWriter();
         var original = Console.Error;
+        var inherited = Environment.GetEnvironmentVariable(InlineIo.Variable);
         int code;
         try
         {
             Console.SetError(stderr);
+
+            // Main turns inline I/O on for the whole process (InlineIo.Apply); "0" keeps it off here, so the apps the
+            // other tests build in this process keep Kestrel's default scheduling whatever order the tests run in.
+            // (Children those apps start then get "0", the runtime's default, instead of no value: the same.)
+            Environment.SetEnvironmentVariable(InlineIo.Variable, "0");
             code = await GenieHive.Control.Program.Main(["--config", dir.Combine("control.yaml"), "--contentRoot", dir.Path]);
         }
         finally
         {
+            Environment.SetEnvironmentVariable(InlineIo.Variable, inherited);
             Console.SetError(original);
         }
+
 
         Assert.Equal(2, code);
         var lines = stderr.ToString();
