@@ -133,7 +133,8 @@ public static class ClusterApi
         }
 
         var samples = Filter(routing.Current, serviceId, workload, limit);
-        return Utf8JsonResult.Ok(w => ClusterJson.WriteList(w, samples, ClusterJson.WriteSample));
+        // The sample table only grows: about 250 bytes per sample.
+        return Utf8JsonResult.Ok(w => ClusterJson.WriteList(w, samples, ClusterJson.WriteSample), samples.Count * 250L);
     }
 
     private static async Task<IResult> IngestBenchmarksAsync(
