@@ -179,28 +179,32 @@ public sealed class StandaloneTests
     private static int SocketEngineThreads(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd() == ".NET Sockets");
 
-    private static async Task<int> RuntimeHostPidAsync(StandaloneCluster cluster, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        while (await timer.WaitForNextTickAsync(ct))
+    private static async Task<int> RuntimeHostPidAsync(StandaloneCluster cluster, CancellationToken ct) =>
+        await PollServicesAsync(cluster, services =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.ControlUrl, "v1/cluster/services"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneCluster.ClientKey);
-            using var response = await Http.SendAsync(request, ct);
-            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            foreach (var service in doc.RootElement.GetProperty("data").EnumerateArray())
+            foreach (var service in services.EnumerateArray())
             {
                 if (service.GetProperty("runtime").TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number)
                 {
                     return pid.GetInt32();
                 }
             }
-        }
 
-        throw new OperationCanceledException(ct);
-    }
+            return (int?)null;
+        }, ct);
 
-    private static async Task WaitUntilBothRoutableAsync(StandaloneCluster cluster, string a, string b, CancellationToken ct)
+    private static Task<bool> WaitUntilBothRoutableAsync(StandaloneCluster cluster, string a, string b, CancellationToken ct) =>
+        PollServicesAsync(cluster, services =>
+        {
+            var routable = services.EnumerateArray()
+                .Where(s => s.GetProperty("live").GetProperty("routable").GetBoolean())
+                .Select(s => s.GetProperty("service_id").GetString()).ToHashSet();
+            return routable.Contains(a) && routable.Contains(b) ? true : (bool?)null;
+        }, ct);
+
+    /// <summary>Reads <c>/v1/cluster/services</c> every 100 ms until <paramref name="found"/> returns a value for its <c>data</c>.</summary>
+    private static async Task<T> PollServicesAsync<T>(StandaloneCluster cluster, Func<JsonElement, T?> found, CancellationToken ct)
+        where T : struct
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         while (await timer.WaitForNextTickAsync(ct))
@@ -209,14 +213,13 @@ public sealed class StandaloneTests
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneCluster.ClientKey);
             using var response = await Http.SendAsync(request, ct);
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            var routable = doc.RootElement.GetProperty("data").EnumerateArray()
-                .Where(s => s.GetProperty("live").GetProperty("routable").GetBoolean())
-                .Select(s => s.GetProperty("service_id").GetString()).ToHashSet();
-            if (routable.Contains(a) && routable.Contains(b))
+            if (found(doc.RootElement.GetProperty("data")) is { } value)
             {
-                return;
+                return value;
             }
         }
+
+        throw new OperationCanceledException(ct);
     }
 }
 
