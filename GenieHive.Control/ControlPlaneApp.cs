@@ -21,7 +21,7 @@ public static class ControlPlaneApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(HostingDefaults.WithoutConfigReload(args));
         configure?.Invoke(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddServiceDefaults();

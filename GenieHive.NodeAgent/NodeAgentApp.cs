@@ -15,7 +15,7 @@ public static class NodeAgentApp
     /// <remarks>Throws NodeConfigException when the node YAML has errors (already logged): exit with code 2.</remarks>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(HostingDefaults.WithoutConfigReload(args));
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.UseInlineIo();

@@ -166,9 +166,13 @@ public sealed class StandaloneTests
         var coresPerEngine = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
             is System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm ? 8.0 : 30.0;
         var standard = Math.Max(1, (int)Math.Round(Environment.ProcessorCount / coresPerEngine));
-        Assert.Equal(variable is null ? inline : standard, SocketEngineThreads(cluster.Control.Id));
-        Assert.Equal(variable is null ? inline : standard, SocketEngineThreads(cluster.Agent.Id));
-        Assert.Equal(standard, SocketEngineThreads(host));
+        Assert.Equal(variable is null ? inline : standard, Threads(cluster.Control.Id, SocketThread));
+        Assert.Equal(variable is null ? inline : standard, Threads(cluster.Agent.Id, SocketThread));
+        Assert.Equal(standard, Threads(host, SocketThread));
+
+        // Configuration is read once: no watcher on the working directory, where the registry's SQLite file lives.
+        Assert.Equal(0, Threads(cluster.Control.Id, ".NET File Watch"));
+        Assert.Equal(0, Threads(cluster.Agent.Id, ".NET File Watch"));
 
         // The host was started with the environment the agent inherited, not the agent's own switch.
         var hostEnvironment = File.ReadAllText($"/proc/{host}/environ").Split('\0');
@@ -176,8 +180,10 @@ public sealed class StandaloneTests
         Assert.Equal(expected, hostEnvironment.SingleOrDefault(e => e.StartsWith(InlineIo.Variable + "=", StringComparison.Ordinal)));
     }
 
-    private static int SocketEngineThreads(int pid) =>
-        Directory.GetDirectories($"/proc/{pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd() == ".NET Sockets");
+    private const string SocketThread = ".NET Sockets";
+
+    private static int Threads(int pid, string name) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd() == name);
 
     private static async Task<int> RuntimeHostPidAsync(StandaloneCluster cluster, CancellationToken ct) =>
         await PollServicesAsync(cluster, services =>
