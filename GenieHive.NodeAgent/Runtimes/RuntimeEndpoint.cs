@@ -17,8 +17,8 @@ namespace GenieHive.NodeAgent.Runtimes;
 /// <summary>
 /// The stable endpoint of one served model: its own listener on the agent (a bare <see cref="KestrelServer"/>, as the
 /// simulated servers have), which outlives the model's runtime-host processes. Each request is passed through to the
-/// current host byte for byte: headers once, then the body in both directions as it arrives, flushed after every
-/// read, so each SSE event leaves when the model produced it. Only <c>/health</c> is answered here, from the
+/// current host byte for byte: headers once (an event stream's at once, before its first event), then the body in
+/// both directions as it arrives, flushed after every read, so each SSE event leaves when the model produced it. Only <c>/health</c> is answered here, from the
 /// service's state, so that probes never load a model.
 /// </summary>
 internal sealed class RuntimeEndpoint : IAsyncDisposable
@@ -220,6 +220,14 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
                 response.Headers.Allow = string.Join(", ", answer.Content.Headers.Allow);
             }
 
+            // An event stream's headers go on at once: the runtime host sends them before the model evaluates the
+            // prompt, so the caller has the response open while the model computes (docs/runtimes.md "Isolation").
+            if (IsEventStream(answer))
+            {
+                await response.StartAsync(cancellationToken);
+                await response.Body.FlushAsync(cancellationToken);
+            }
+
             await using var body = await answer.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
             try
@@ -243,6 +251,9 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
             }
         }
     }
+
+    private static bool IsEventStream(HttpResponseMessage answer) =>
+        string.Equals(answer.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     private sealed class Application(RuntimeEndpoint endpoint) : IHttpApplication<HttpContext>
     {

@@ -79,10 +79,12 @@ internal sealed class LlamaChatEngine : IDisposable
 
     /// <summary>
     /// Generates one completion. The caller holds a <see cref="RequestGate"/> slot, so a context is always free.
-    /// <paramref name="onText"/> receives each token's text (stop sequences already applied), in order.
+    /// <paramref name="onStart"/> runs once the prompt is known to fit the context, before it is evaluated (not at
+    /// all when it does not fit: the outcome then carries the problem); <paramref name="onText"/> receives each token's
+    /// text (stop sequences already applied), in order.
     /// </summary>
-    public async Task<ChatOutcome> GenerateAsync(ChatCompletionRequest request, Func<string, CancellationToken, ValueTask> onText,
-        CancellationToken cancellationToken)
+    public async Task<ChatOutcome> GenerateAsync(ChatCompletionRequest request, Func<CancellationToken, ValueTask>? onStart,
+        Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
     {
         if (!_contexts.TryDequeue(out var context))
         {
@@ -91,7 +93,7 @@ internal sealed class LlamaChatEngine : IDisposable
 
         try
         {
-            return await GenerateAsync(context, request, onText, cancellationToken);
+            return await GenerateAsync(context, request, onStart, onText, cancellationToken);
         }
         finally
         {
@@ -100,7 +102,7 @@ internal sealed class LlamaChatEngine : IDisposable
     }
 
     private async Task<ChatOutcome> GenerateAsync(LLamaContext context, ChatCompletionRequest request,
-        Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
+        Func<CancellationToken, ValueTask>? onStart, Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
     {
         var handle = context.NativeHandle;
         handle.MemoryClear(true);
@@ -108,6 +110,11 @@ internal sealed class LlamaChatEngine : IDisposable
         if (prompt.Length >= Context)
         {
             return ChatOutcome.TooLong(prompt.Length, Context);
+        }
+
+        if (onStart is not null)
+        {
+            await onStart(cancellationToken);
         }
 
         using var sampler = new DefaultSamplingPipeline

@@ -10,13 +10,15 @@ internal static class ParentWatch
 {
     public static void Start(int parentPid, CancellationTokenSource stop)
     {
-        _ = Task.Run(async () =>
+        // Its own thread: reads of the console's stdin block (its ReadAsync too, on a pool thread), and a pool
+        // thread held for the process's life would be one fewer for requests while the model computes.
+        new Thread(() =>
         {
             var stdin = Console.OpenStandardInput();
             var buffer = new byte[256];
             try
             {
-                while (await stdin.ReadAsync(buffer, stop.Token) > 0)
+                while (stdin.Read(buffer) > 0)
                 {
                     // The agent never writes; anything read is ignored.
                 }
@@ -25,13 +27,13 @@ internal static class ParentWatch
             {
                 // A broken pipe is a closed one.
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
 
-            await stop.CancelAsync();
-        });
+            if (!stop.IsCancellationRequested)
+            {
+                stop.Cancel();
+            }
+        })
+        { IsBackground = true, Name = "Parent watch" }.Start();
 
         _ = Task.Run(async () =>
         {

@@ -34,6 +34,12 @@ internal static class RuntimeHostMain
             return 2;
         }
 
+        // Model computation blocks pool threads (llama.cpp decodes, MiniLM and whisper runs), and this process's
+        // network I/O runs on the pool too: with every thread in a computation, a response's bytes (a stream's headers,
+        // sent before the prompt is evaluated) would wait for the pool to add a thread, which it does every half second.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, Math.Max(1, spec.Parallel) + Environment.ProcessorCount), completionPorts);
+
         // Lives as long as the process (never disposed): the exit handler and the parent watch may fire after Main returns.
         var stop = new CancellationTokenSource();
         ParentWatch.Start(spec.ParentPid, stop);

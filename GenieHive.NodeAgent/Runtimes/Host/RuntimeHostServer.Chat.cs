@@ -25,7 +25,7 @@ internal sealed partial class RuntimeHostServer
         }
 
         var text = new StringBuilder();
-        var outcome = await engine.GenerateAsync(request, (piece, _) =>
+        var outcome = await engine.GenerateAsync(request, onStart: null, (piece, _) =>
         {
             text.Append(piece);
             return ValueTask.CompletedTask;
@@ -47,8 +47,12 @@ internal sealed partial class RuntimeHostServer
     }
 
     /// <summary>
-    /// SSE in OpenAI's chunk shape, one event per piece of text, each flushed as it is produced. The response starts
-    /// with the first piece (or the end), so a prompt the context cannot hold is still a 400.
+    /// SSE in OpenAI's chunk shape, one event per piece of text, each flushed as it is produced. The status line and
+    /// headers leave as soon as the prompt is known to fit, before the model evaluates it (so a prompt the context
+    /// cannot hold is still a 400): the agent's endpoint and the control plane have the response open while the model
+    /// computes, and the first token then only travels as an event. The first event (the assistant role with the
+    /// first piece) waits for the first piece, so until the model has produced something the control plane can still
+    /// fail over (D7 counts from the first event).
     /// </summary>
     private async Task StreamChatAsync(HttpContext context, LlamaChatEngine engine, ChatCompletionRequest request, CancellationToken cancellationToken)
     {
@@ -57,25 +61,30 @@ internal sealed partial class RuntimeHostServer
         var created = _time.GetUtcNow().ToUnixTimeSeconds();
         var prefix = ChatWire.ChunkPrefix(id, created, _encodedModel);
         var pipe = response.BodyWriter;
-        var started = false;
+        var roleSent = false;
 
         async ValueTask StartAsync(CancellationToken ct)
         {
-            started = true;
             response.StatusCode = 200;
             response.ContentType = "text/event-stream; charset=utf-8";
             response.Headers.CacheControl = "no-cache";
             await response.StartAsync(ct);
+            await pipe.FlushAsync(ct);
+        }
+
+        void WriteRole()
+        {
+            roleSent = true;
             pipe.Write(prefix);
             pipe.Write(ChatWire.RoleDelta);
             pipe.Write(ChatWire.OpenTail);
         }
 
-        var outcome = await engine.GenerateAsync(request, async (piece, ct) =>
+        var outcome = await engine.GenerateAsync(request, StartAsync, async (piece, ct) =>
         {
-            if (!started)
+            if (!roleSent)
             {
-                await StartAsync(ct);
+                WriteRole();
             }
 
             pipe.Write(prefix);
@@ -84,15 +93,16 @@ internal sealed partial class RuntimeHostServer
             await pipe.FlushAsync(ct);
         }, cancellationToken);
 
-        if (outcome.Problem is { } problem && !started)
+        if (outcome.Problem is { } problem)
         {
+            // Only a prompt the context cannot hold, found before the start.
             await ErrorWriter.WriteAsync(context, ApiError.InvalidRequest(problem, "messages"));
             return;
         }
 
-        if (!started)
+        if (!roleSent)
         {
-            await StartAsync(cancellationToken);
+            WriteRole();
         }
 
         pipe.Write(prefix);

@@ -120,6 +120,8 @@ public sealed class LlamaChatRuntimeTests(RuntimeAgent runtime) : IClassFixture<
         var longText = string.Join(' ', Enumerable.Repeat("cat", 3000));
         using var tooLong = await client.PostAsync("/v1/chat/completions", RuntimeAgent.Json(
             $$"""{"model":"tiny-llama","messages":[{"role":"user","content":"{{longText}}"}]}"""));
+        using var tooLongStreamed = await client.PostAsync("/v1/chat/completions", RuntimeAgent.Json(
+            $$"""{"model":"tiny-llama","stream":true,"messages":[{"role":"user","content":"{{longText}}"}]}"""));
         using var wrongModel = await client.PostAsync("/v1/chat/completions", RuntimeAgent.Json(
             """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"""));
         using var badTemperature = await client.PostAsync("/v1/chat/completions", RuntimeAgent.Json(
@@ -127,6 +129,9 @@ public sealed class LlamaChatRuntimeTests(RuntimeAgent runtime) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Equal("messages", JsonDocument.Parse(await tooLong.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
+        // Streamed, too: the response opens only once the prompt is known to fit.
+        Assert.Equal(HttpStatusCode.BadRequest, tooLongStreamed.StatusCode);
+        Assert.Equal("messages", JsonDocument.Parse(await tooLongStreamed.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
         Assert.Equal(HttpStatusCode.NotFound, wrongModel.StatusCode);
         Assert.Equal("model_not_found", JsonDocument.Parse(await wrongModel.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("temperature", JsonDocument.Parse(await badTemperature.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
