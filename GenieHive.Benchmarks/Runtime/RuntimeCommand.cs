@@ -20,7 +20,7 @@ namespace GenieHive.Benchmarks.Runtime;
 /// </summary>
 internal static class RuntimeCommand
 {
-    public const string Usage = "usage: geniehive-bench runtime [--requests N] [--max-tokens N] [--ttft-requests N] [--embedding-requests N] [--warmup N] [--models tiny,slower] [--threads N]";
+    public const string Usage = "usage: geniehive-bench runtime [--requests N] [--max-tokens N] [--ttft-requests N] [--embedding-requests N] [--warmup N] [--models tiny,slower] [--threads N] [--cpus LIST]";
 
     private static readonly string[] Sentences =
     [
@@ -34,18 +34,26 @@ internal static class RuntimeCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var options = CliOptions.Parse(args, new HashSet<string> { "requests", "max-tokens", "ttft-requests", "embedding-requests", "warmup", "models", "threads" }, new HashSet<string>());
+        var options = CliOptions.Parse(args, new HashSet<string> { "requests", "max-tokens", "ttft-requests", "embedding-requests", "warmup", "models", "threads", "cpus" }, new HashSet<string>());
         var requests = options.GetInt("requests", 12, 1, 10_000);
         var maxTokens = options.GetInt("max-tokens", 96, 2, 1900);
         var embeddingRequests = options.GetInt("embedding-requests", 40, 1, 100_000);
 
         // TTFT from short streams of their own: the first token does not depend on max_tokens, and the model's own
         // TTFT varies by milliseconds from request to request, so the ≤ 1 ms question needs many rounds.
-        var ttftRequests = options.GetInt("ttft-requests", 300, 1, 100_000);
+        var ttftRequests = options.GetInt("ttft-requests", 1000, 1, 100_000);
 
         // Requests per path before measuring: past the tier-0 JIT call counts of the fresh processes' request paths.
         var warmup = options.GetInt("warmup", 60, 0, 10_000);
         var threads = options.Get("threads");
+
+        // runtimes[].cpus for the model processes (docs/runtimes.md "CPU pinning"), e.g. 1 on a 2-core machine.
+        var cpus = options.Get("cpus");
+        if (cpus is not null && GenieHive.NodeAgent.Configuration.CpuList.Parse(cpus, out var cpuError) is null)
+        {
+            throw new CliException($"--cpus: {cpuError}");
+        }
+
         var names = options.Get("models", "tiny,slower").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         var dir = Path.Combine(Path.GetTempPath(), "geniehive-bench-runtime-" + Guid.NewGuid().ToString("n"));
@@ -66,7 +74,7 @@ internal static class RuntimeCommand
                 await stderr.WriteLineAsync($"runtime: wrote bench-{name}.gguf ({model.ParameterCount / 1e6:0.0} M parameters) in {clock.ElapsedMilliseconds} ms");
             }
 
-            var threadsLine = threads is null ? "" : $", threads: {threads}";
+            var threadsLine = (threads is null ? "" : $", threads: {threads}") + (cpus is null ? "" : $", cpus: \"{cpus}\"");
             var runtimesYaml = $$"""
                 runtimes:
                   - { id: "gguf", engine: "llamacpp", paths: [{{string.Join(", ", files.Select(f => JsonSerializer.Serialize(f)))}}], preload: true{{threadsLine}} }
@@ -96,7 +104,7 @@ internal static class RuntimeCommand
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture,
                 $"streamed chat, temperature 0, paths rotated per round: tokens/s from {requests} requests per path at max_tokens {maxTokens}, TTFT from {ttftRequests} at max_tokens {TtftMaxTokens}");
-            report.AppendLine("model             params  path       ttft p50 ms  tok/s p50  tok/s mean");
+            report.AppendLine("model             params  path       ttft p50 ms  tok/s p50  tok/s mean   (overhead: GenieHive against direct, [95 % bootstrap interval])");
             foreach (var (name, file) in names.Zip(files))
             {
                 var assetId = ModelIds.FromFileName(file);
@@ -122,15 +130,21 @@ internal static class RuntimeCommand
                 Row(report, assetId, parameters, "direct", directFirst, directRuns);
                 Row(report, "", parameters, "agent", agentFirst, agentRuns);
                 Row(report, "", parameters, "geniehive", hiveFirst, hiveRuns);
-                var lost = 1 - (Median(hiveRuns.Select(r => r.TokensPerS)) / Median(directRuns.Select(r => r.TokensPerS)));
-                var added = Median(hiveFirst.Select(r => r.TtftMs)) - Median(directFirst.Select(r => r.TtftMs));
-                report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-lost * 100:+0.00;-0.00} %, TTFT {added:+0.00;-0.00} ms (medians)");
-
-                // The same, paired by round (each round ran every path back to back), so slow drift in the machine's
-                // load cancels out: the median of the per-round differences.
-                var pairedLost = Median(directRuns.Zip(hiveRuns, (d, h) => 1 - (h.TokensPerS / d.TokensPerS)));
-                var pairedAdded = Median(directFirst.Zip(hiveFirst, (d, h) => h.TtftMs - d.TtftMs));
-                report.AppendLine(CultureInfo.InvariantCulture, $"  overhead: tokens/s {-pairedLost * 100:+0.00;-0.00} %, TTFT {pairedAdded:+0.00;-0.00} ms (paired by round)");
+                // Tokens/s change (negative: lost) and TTFT added, each with a 95 % bootstrap interval: as the medians of
+                // the paths, and paired by round (each round ran every path back to back, so slow drift in the machine's
+                // load cancels out: the median of the per-round differences).
+                var directRate = directRuns.Select(r => r.TokensPerS).ToArray();
+                var hiveRate = hiveRuns.Select(r => r.TokensPerS).ToArray();
+                var directTtft = directFirst.Select(r => r.TtftMs).ToArray();
+                var hiveTtft = hiveFirst.Select(r => r.TtftMs).ToArray();
+                var rateChange = directRate.Zip(hiveRate, (d, h) => (h / d) - 1).ToArray();
+                var ttftAdded = directTtft.Zip(hiveTtft, (d, h) => h - d).ToArray();
+                double Ratio(int[] d, int[] h) => (Median(h.Select(i => hiveRate[i])) / Median(d.Select(i => directRate[i]))) - 1;
+                double Shift(int[] d, int[] h) => Median(h.Select(i => hiveTtft[i])) - Median(d.Select(i => directTtft[i]));
+                Overhead(report, "medians", Ratio(Identity(directRate.Length), Identity(hiveRate.Length)), Bootstrap(directRate.Length, hiveRate.Length, Ratio),
+                    Shift(Identity(directTtft.Length), Identity(hiveTtft.Length)), Bootstrap(directTtft.Length, hiveTtft.Length, Shift));
+                Overhead(report, "paired by round", Median(rateChange), Bootstrap(rateChange.Length, 0, (r, _) => Median(r.Select(i => rateChange[i]))),
+                    Median(ttftAdded), Bootstrap(ttftAdded.Length, 0, (r, _) => Median(r.Select(i => ttftAdded[i]))));
             }
 
             var minilm = runtimes[RuntimeModel.MiniLmAssetId];
@@ -286,6 +300,43 @@ internal static class RuntimeCommand
     private static void Row(StringBuilder report, string model, double parameters, string path, List<Stream> first, List<Stream> runs) =>
         report.AppendLine(CultureInfo.InvariantCulture,
             $"{model,-17} {parameters,5:0.0}M  {path,-10} {Median(first.Select(r => r.TtftMs)),11:0.00}  {Median(runs.Select(r => r.TokensPerS)),9:0.0}  {runs.Average(r => r.TokensPerS),10:0.0}");
+
+    private static void Overhead(StringBuilder report, string how, double rate, (double Low, double High) rateInterval, double ttft, (double Low, double High) ttftInterval) =>
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"  overhead ({how}): tokens/s {rate * 100:+0.00;-0.00} % [{rateInterval.Low * 100:+0.00;-0.00}, {rateInterval.High * 100:+0.00;-0.00}], TTFT {ttft:+0.00;-0.00} ms [{ttftInterval.Low:+0.00;-0.00}, {ttftInterval.High:+0.00;-0.00}]");
+
+    private static int[] Identity(int count) => Enumerable.Range(0, count).ToArray();
+
+    /// <summary>
+    /// A 95 % percentile-bootstrap interval of <paramref name="statistic"/>: 2000 resamples (with replacement, fixed
+    /// seed) of the indices of two samples of <paramref name="first"/> and <paramref name="second"/> values. The model's
+    /// own first-token time varies by milliseconds from request to request, so a median alone can mislead by more
+    /// than the sub-millisecond difference it is meant to show.
+    /// </summary>
+    private static (double Low, double High) Bootstrap(int first, int second, Func<int[], int[], double> statistic)
+    {
+        var random = new Random(1);
+        var estimates = new double[2000];
+        var a = new int[first];
+        var b = new int[second];
+        for (var k = 0; k < estimates.Length; k++)
+        {
+            for (var i = 0; i < a.Length; i++)
+            {
+                a[i] = random.Next(first);
+            }
+
+            for (var i = 0; i < b.Length; i++)
+            {
+                b[i] = random.Next(second);
+            }
+
+            estimates[k] = statistic(a, b);
+        }
+
+        Array.Sort(estimates);
+        return (estimates[(int)(estimates.Length * 0.025)], estimates[(int)(estimates.Length * 0.975) - 1]);
+    }
 
     private static double Median(IEnumerable<double> values)
     {

@@ -103,6 +103,7 @@ internal static partial class NodeConfigLoader
             Command = engine == RuntimeConfig.Process ? command : null,
             HealthPath = map.String("health_path", "/health") is { Length: > 0 } health && health.StartsWith('/') ? health : "/health",
         };
+        config = config with { Cpus = ReadCpus(map, engine) };
         if (engine != RuntimeConfig.Process && command is not null)
         {
             map.Reader.Error(map.PathOf("command"), "is only for engine process", map.At("command"));
@@ -110,5 +111,39 @@ internal static partial class NodeConfigLoader
 
         map.Finish();
         return config;
+    }
+
+    /// <summary>
+    /// <c>cpus</c> (docs/runtimes.md "CPU pinning"): a CPU list for the runtime hosts the agent starts. An external
+    /// server (engine <c>process</c>) starts its own threads, so it is pinned by its own option or <c>taskset</c>.
+    /// </summary>
+    private static int[]? ReadCpus(MapReader map, string? engine)
+    {
+        if (map.String("cpus") is not { } text)
+        {
+            return null;
+        }
+
+        var cpus = CpuList.Parse(text, out var error);
+        if (cpus is null)
+        {
+            map.Reader.Error(map.PathOf("cpus"), error! + ", as in \"1\", \"0-3\" or \"0,2,4-7\"", map.At("cpus"));
+            return null;
+        }
+
+        if (engine == RuntimeConfig.Process)
+        {
+            map.Reader.Error(map.PathOf("cpus"),
+                "is for the engines the agent runs itself; pin an external server with its own option or taskset in command", map.At("cpus"));
+            return null;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            map.Reader.Warning(map.PathOf("cpus"), "CPU pinning is applied on Linux only; ignored here", map.At("cpus"));
+            return null;
+        }
+
+        return cpus;
     }
 }

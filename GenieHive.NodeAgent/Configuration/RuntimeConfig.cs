@@ -9,7 +9,7 @@ namespace GenieHive.NodeAgent.Configuration;
 /// <param name="Context">Tokens per sequence; null = the model's own context length, at most 4096.</param>
 /// <param name="Parallel">Requests generated at once per model.</param>
 /// <param name="Queue">Requests that may wait beyond <paramref name="Parallel"/>; one more is answered 429.</param>
-/// <param name="Threads">CPU threads per model process; null = the engine's default.</param>
+/// <param name="Threads">CPU threads per model process; null = the number of <see cref="Cpus"/> when set, else the engine's default.</param>
 /// <param name="Preload">Start each model's process when the agent starts, not on its first request.</param>
 /// <param name="IdleUnloadS">Seconds without a request after which the model's process is stopped; null = never.</param>
 /// <param name="Device"><c>cpu</c> (counts against the RAM budget) or <c>gpu</c> (against the VRAM budget).</param>
@@ -46,4 +46,7 @@ internal sealed record RuntimeConfig(
     public string? Command { get; init; }
 
     public string HealthPath { get; init; } = "/health";
+
+    /// <summary>The CPUs each model process runs on (Linux), in ascending order; null = wherever the kernel puts it.</summary>
+    public IReadOnlyList<int>? Cpus { get; init; }
 }

@@ -391,11 +391,14 @@ internal sealed class RuntimeService : IAsyncDisposable
         _model.Context,
         _model.Entry.Parallel,
         _model.Entry.Queue,
-        _model.Entry.Threads,
+        _model.Entry.Threads ?? _model.Entry.Cpus?.Count,
         _model.Pooling,
         Environment.ProcessId,
         _maxJsonBodyBytes,
-        _maxMultipartBodyBytes);
+        _maxMultipartBodyBytes)
+    {
+        Cpus = _model.Entry.Cpus?.ToArray(),
+    };
 
     private sealed record LoadResult(int Port, ApiError? Error, int? RetryAfter);
 }

@@ -34,6 +34,14 @@ internal static class RuntimeHostMain
             return 2;
         }
 
+        // Before the model loads and before any thread of ours starts: every thread then inherits the CPUs.
+        if (spec.Cpus is { Length: > 0 } cpus && CpuAffinity.PinProcess(cpus) is { } pinFailure)
+        {
+            Console.Out.WriteLine(RuntimeHostSpec.FailedPrefix + pinFailure);
+            await Console.Out.FlushAsync(CancellationToken.None);
+            return LoadFailedExitCode;
+        }
+
         // Model computation blocks pool threads (llama.cpp decodes, MiniLM and whisper runs), and this process's
         // network I/O runs on the pool too: with every thread in a computation, a response's bytes (a stream's headers,
         // sent before the prompt is evaluated) would wait for the pool to add a thread, which it does every half second.

@@ -25,6 +25,9 @@ internal sealed record RuntimeHostSpec(
     public const string Argument = "--runtime-host";
     public const string ReadyPrefix = "geniehive-runtime-ready port=";
     public const string FailedPrefix = "geniehive-runtime-failed ";
+
+    /// <summary>The CPUs the host pins itself to before loading (<c>runtimes[].cpus</c>); null = not pinned.</summary>
+    public int[]? Cpus { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
