@@ -102,8 +102,8 @@ internal static partial class NodeConfigLoader
             MemoryMb = map.Number("memory_mb", null, above: 0),
             Command = engine == RuntimeConfig.Process ? command : null,
             HealthPath = map.String("health_path", "/health") is { Length: > 0 } health && health.StartsWith('/') ? health : "/health",
+            Cpus = ReadCpus(map, engine),
         };
-        config = config with { Cpus = ReadCpus(map, engine) };
         if (engine != RuntimeConfig.Process && command is not null)
         {
             map.Reader.Error(map.PathOf("command"), "is only for engine process", map.At("command"));
