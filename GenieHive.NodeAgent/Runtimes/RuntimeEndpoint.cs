@@ -224,7 +224,6 @@ internal sealed class RuntimeEndpoint : IAsyncDisposable
             // prompt, so the caller has the response open while the model computes (docs/runtimes.md "Isolation").
             if (IsEventStream(answer))
             {
-                await response.StartAsync(cancellationToken);
                 await response.Body.FlushAsync(cancellationToken);
             }
 

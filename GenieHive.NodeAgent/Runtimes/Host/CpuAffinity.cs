@@ -62,27 +62,6 @@ internal static class CpuAffinity
         }
     }
 
-    /// <summary>The CPUs a thread may run on, from <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/status</c>; for tests and the docs.</summary>
-    public static string? AllowedList(int pid, int tid)
-    {
-        var path = $"/proc/{pid}/task/{tid}/status";
-        try
-        {
-            foreach (var line in File.ReadLines(path))
-            {
-                if (line.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))
-                {
-                    return line["Cpus_allowed_list:".Length..].Trim();
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return null;
-    }
-
     // DllImport rather than LibraryImport: the generated stub needs unsafe code, and this is one blittable call.
     [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     private static extern int SchedSetAffinity(int pid, nint cpusetsize, byte[] mask);

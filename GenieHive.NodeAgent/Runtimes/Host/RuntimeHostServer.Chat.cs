@@ -68,7 +68,7 @@ internal sealed partial class RuntimeHostServer
             response.StatusCode = 200;
             response.ContentType = "text/event-stream; charset=utf-8";
             response.Headers.CacheControl = "no-cache";
-            await response.StartAsync(ct);
+            // The flush starts the response: status and headers leave now, before the prompt is evaluated.
             await pipe.FlushAsync(ct);
         }
 

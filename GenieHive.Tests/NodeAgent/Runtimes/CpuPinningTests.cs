@@ -1,5 +1,4 @@
 using GenieHive.NodeAgent.Configuration;
-using GenieHive.NodeAgent.Runtimes.Host;
 using GenieHive.Tests.Support;
 
 namespace GenieHive.Tests.NodeAgent.Runtimes;
@@ -80,7 +79,7 @@ public sealed class CpuPinningTests(RuntimeModels models) : IClassFixture<Runtim
 
         var pid = pinned.Report().Runtime["pid"]!.GetValue<int>();
         var allowed = Directory.GetDirectories($"/proc/{pid}/task")
-            .Select(t => CpuAffinity.AllowedList(pid, int.Parse(Path.GetFileName(t), System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(AllowedList)
             .OfType<string>()
             .ToArray();
         Assert.True(allowed.Length > 5, $"{allowed.Length} threads");
@@ -92,5 +91,19 @@ public sealed class CpuPinningTests(RuntimeModels models) : IClassFixture<Runtim
         var report = nowhere.Report();
         Assert.Equal("unhealthy", report.State.Health);
         Assert.Contains("cpus 1000: none of these CPUs is available", report.Runtime["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The CPUs a thread may run on, from its <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/status</c>; null once it has ended.</summary>
+    private static string? AllowedList(string taskDirectory)
+    {
+        try
+        {
+            return File.ReadLines(Path.Combine(taskDirectory, "status"))
+                .FirstOrDefault(line => line.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))?["Cpus_allowed_list:".Length..].Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }
