@@ -1,4 +1,5 @@
 using GenieHive.NodeAgent.Configuration;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.NodeAgent.Runtimes.Host;
 using GenieHive.NodeAgent.Simulation;
 
@@ -39,6 +40,9 @@ internal static class Program
             return 2;
         }
 
+        // CPUs pinned models reserve are theirs alone: the agent's own process, and what it starts, moves off them
+        // (docs/runtimes.md "CPU pinning"). Here rather than in NodeAgentApp, which tests build inside their own process.
+        CpuReservation.Apply(app);
         await using (app)
         {
             await app.RunAsync();

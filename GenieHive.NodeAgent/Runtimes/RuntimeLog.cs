@@ -25,4 +25,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
     public static partial void CatalogWarning(this ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node agent runs on CPUs {Cpus}: CPUs {Reserved} are reserved for the runtimes pinned to them")]
+    public static partial void AgentCpus(this ILogger logger, string cpus, string reserved);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CPU reservation: {Reason}")]
+    public static partial void CpusShared(this ILogger logger, string reason);
 }

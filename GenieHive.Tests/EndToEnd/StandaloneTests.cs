@@ -5,6 +5,7 @@ using System.Text.Json;
 using GenieHive.Benchmarks.Gateway;
 using GenieHive.Benchmarks.ModelBench;
 using GenieHive.Benchmarks.Runtime;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.Tests.Support;
 
 namespace GenieHive.Tests.EndToEnd;
@@ -178,6 +179,42 @@ public sealed class StandaloneTests
         var hostEnvironment = File.ReadAllText($"/proc/{host}/environ").Split('\0');
         var expected = variable is null ? null : $"{InlineIo.Variable}={variable}";
         Assert.Equal(expected, hostEnvironment.SingleOrDefault(e => e.StartsWith(InlineIo.Variable + "=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_pinned_runtime_keeps_its_cpus_to_itself_the_agent_and_what_it_starts_run_on_the_others()
+    {
+        // The last CPU this process may use is the model's; the agent and an unpinned model get the rest.
+        var available = CpuAffinity.Available()!;
+        var reserved = available[^1];
+        int[] rest = [.. available.Where(cpu => cpu != reserved)];
+        using var models = new TempDirectory();
+        var pinned = TinyLlamaModel.Tiny.Write(models.Combine("pinned-tiny.gguf"));
+        var unpinned = TinyLlamaModel.Tiny.Write(models.Combine("free-tiny.gguf"));
+        var runtimes = $$"""
+            runtimes:
+              - { id: "pinned", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(pinned)}}], preload: true, cpus: "{{reserved}}" }
+              - { id: "free", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(unpinned)}}], preload: true, threads: 1 }
+
+            """;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var cluster = await StandaloneCluster.StartAsync(Http, TextWriter.Null, StandaloneCluster.DefaultSimulated,
+            StandaloneCluster.DefaultRoles, cts.Token, runtimes);
+        var (pinnedHost, freeHost) = await PollServicesAsync(cluster, services =>
+        {
+            int? Pid(string assetId) => services.EnumerateArray()
+                .Where(s => s.GetProperty("assets").EnumerateArray().Any(a => a.GetProperty("asset_id").GetString() == assetId)
+                    && s.GetProperty("runtime").TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number)
+                .Select(s => (int?)s.GetProperty("runtime").GetProperty("pid").GetInt32())
+                .FirstOrDefault();
+            return Pid("pinned-tiny") is { } a && Pid("free-tiny") is { } b ? (a, b) : ((int, int)?)null;
+        }, cts.Token);
+
+        // On a machine with one CPU there is no other to move to: everything shares it (and the agent logs why).
+        var agentCpus = rest.Length > 0 ? rest : available;
+        Assert.All(ThreadCpus.Of(cluster.Agent.Id), cpus => Assert.Equal(agentCpus, cpus));
+        Assert.All(ThreadCpus.Of(pinnedHost), cpus => Assert.Equal([reserved], cpus));
+        Assert.All(ThreadCpus.Of(freeHost), cpus => Assert.Equal(agentCpus, cpus));
     }
 
     private const string SocketThread = ".NET Sockets";

@@ -1,4 +1,5 @@
 using GenieHive.NodeAgent.Configuration;
+using GenieHive.NodeAgent.Runtimes;
 using GenieHive.Tests.Support;
 
 namespace GenieHive.Tests.NodeAgent.Runtimes;
@@ -59,6 +60,35 @@ public sealed class CpuPinningTests(RuntimeModels models) : IClassFixture<Runtim
     }
 
     [Fact]
+    public void Pinned_entries_reserve_their_cpus_and_the_agent_moves_to_the_rest()
+    {
+        static RuntimeConfig Entry(params int[]? cpus) =>
+            new("e", RuntimeConfig.MiniLm, [], null, null, 1, 0, null, false, 120, "127.0.0.1") { Cpus = cpus };
+
+        // Two entries: the union is reserved.
+        var plan = CpuReservation.For([0, 1, 2, 3, 4, 5], [Entry(4, 5), Entry(null), Entry(2, 4)]);
+        Assert.Equal([0, 1, 3], plan.AgentCpus!);
+        Assert.Equal([2, 4, 5], plan.Reserved);
+        Assert.Null(plan.Warning);
+
+        // Nothing pinned: the agent stays.
+        var none = CpuReservation.For([0, 1], [Entry(null)]);
+        Assert.Null(none.AgentCpus);
+        Assert.Empty(none.Reserved);
+        Assert.Null(none.Warning);
+
+        // Reserved CPUs that were never the agent's (a cgroup or taskset gave it others): nothing to leave.
+        var elsewhere = CpuReservation.For([0, 1], [Entry(6, 7)]);
+        Assert.Null(elsewhere.AgentCpus);
+        Assert.Null(elsewhere.Warning);
+
+        // Every CPU reserved: the agent stays and says why.
+        var all = CpuReservation.For([0, 1], [Entry(0), Entry(1)]);
+        Assert.Null(all.AgentCpus);
+        Assert.Equal("runtimes[].cpus reserve every CPU the agent may use (0,1): the agent, and the runtimes without cpus, share them with the pinned models", all.Warning);
+    }
+
+    [Fact]
     public async Task A_pinned_runtime_host_has_every_thread_on_its_cpus_and_an_unavailable_cpu_is_the_services_error()
     {
         await using var agent = await LifecycleTests.StartAsync($$"""
@@ -78,12 +108,9 @@ public sealed class CpuPinningTests(RuntimeModels models) : IClassFixture<Runtim
         }
 
         var pid = pinned.Report().Runtime["pid"]!.GetValue<int>();
-        var allowed = Directory.GetDirectories($"/proc/{pid}/task")
-            .Select(AllowedList)
-            .OfType<string>()
-            .ToArray();
+        var allowed = ThreadCpus.Of(pid);
         Assert.True(allowed.Length > 5, $"{allowed.Length} threads");
-        Assert.All(allowed, list => Assert.Equal("0", list));
+        Assert.All(allowed, cpus => Assert.Equal([0], cpus));
 
         var nowhere = LifecycleTests.Find(agent, "tiny-embed");
         var (_, failure, _) = await nowhere.LoadAsync(CancellationToken.None);
@@ -91,19 +118,5 @@ public sealed class CpuPinningTests(RuntimeModels models) : IClassFixture<Runtim
         var report = nowhere.Report();
         Assert.Equal("unhealthy", report.State.Health);
         Assert.Contains("cpus 1000: none of these CPUs is available", report.Runtime["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
-    }
-
-    /// <summary>The CPUs a thread may run on, from its <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/status</c>; null once it has ended.</summary>
-    private static string? AllowedList(string taskDirectory)
-    {
-        try
-        {
-            return File.ReadLines(Path.Combine(taskDirectory, "status"))
-                .FirstOrDefault(line => line.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))?["Cpus_allowed_list:".Length..].Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

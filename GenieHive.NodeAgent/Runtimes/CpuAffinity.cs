@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using GenieHive.NodeAgent.Configuration;
 
-namespace GenieHive.NodeAgent.Runtimes.Host;
+namespace GenieHive.NodeAgent.Runtimes;
 
 /// <summary>
-/// Pins the whole runtime-host process to a CPU list (docs/runtimes.md "CPU pinning"). Linux keeps an affinity per
-/// thread, and a new thread inherits its creator's: so every thread that exists now is pinned (the runtime's own
-/// included), and every later one (the model's, the pool's, the server's) starts pinned.
+/// Pins this whole process to a CPU list (docs/runtimes.md "CPU pinning"): a runtime host to its entry's <c>cpus</c>,
+/// the agent to the CPUs that no entry reserves. Linux keeps an affinity per thread, and a new thread inherits its
+/// creator's: so every thread that exists now is pinned (the runtime's own included), and every later one (the
+/// model's, the pool's, the server's) starts pinned, as does every process started from then on.
 /// </summary>
 internal static class CpuAffinity
 {
@@ -62,7 +63,36 @@ internal static class CpuAffinity
         }
     }
 
+    /// <summary>The CPUs this thread may run on now (the process's unless it was pinned apart); null off Linux or on failure.</summary>
+    public static int[]? Available()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var mask = new byte[MaskBytes];
+        if (SchedGetAffinity(0, mask.Length, mask) != 0)
+        {
+            return null;
+        }
+
+        var cpus = new List<int>();
+        for (var cpu = 0; cpu <= CpuList.MaxCpu; cpu++)
+        {
+            if ((mask[cpu / 8] & (1 << (cpu % 8))) != 0)
+            {
+                cpus.Add(cpu);
+            }
+        }
+
+        return [.. cpus];
+    }
+
     // DllImport rather than LibraryImport: the generated stub needs unsafe code, and this is one blittable call.
     [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     private static extern int SchedSetAffinity(int pid, nint cpusetsize, byte[] mask);
+
+    [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    private static extern int SchedGetAffinity(int pid, nint cpusetsize, byte[] mask);
 }
