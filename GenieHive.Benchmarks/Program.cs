@@ -47,15 +47,6 @@ internal static class Program
             return 2;
         }
 
-        if (args[0] == "runtime")
-        {
-            // The runtime benchmark's client shares the machine with what it measures: its pool workers park at once
-            // instead of spinning in sched_yield after each completion, which took more CPU than the control plane and
-            // the agent together, on the CPU those relays run on (docs/runtimes.md "Benchmark"). Read once, when the
-            // pool starts: nothing before this line uses it.
-            AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
-        }
-
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using GenieHive.NodeAgent.Configuration;
-using GenieHive.NodeAgent.Runtimes;
 
 namespace GenieHive.Benchmarks.Gateway;
 
@@ -49,7 +47,6 @@ internal sealed class StandaloneCluster : IAsyncDisposable
     private string _roles = DefaultRoles;
     private string _nodeExtra = "";
     private IReadOnlyDictionary<string, string?>? _environment;
-    private IReadOnlyList<int>? _controlCpus;
 
     public static Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, CancellationToken ct) =>
         StartAsync(http, log, DefaultSimulated, DefaultRoles, ct);
@@ -58,14 +55,12 @@ internal sealed class StandaloneCluster : IAsyncDisposable
     /// <param name="roles">YAML list items for the catalog's <c>roles:</c>.</param>
     /// <param name="nodeExtra">More top-level node YAML after <c>simulated:</c> (the runtime benchmark's <c>runtimes:</c>).</param>
     /// <param name="environment">Variables set in both processes' environments on top of this process's (null: removed).</param>
-    /// <param name="controlCpus">Linux: the CPUs the control plane starts on (every thread of it); null = anywhere.</param>
     public static async Task<StandaloneCluster> StartAsync(HttpClient http, TextWriter log, string simulated, string roles,
-        CancellationToken ct, string nodeExtra = "", IReadOnlyDictionary<string, string?>? environment = null,
-        IReadOnlyList<int>? controlCpus = null)
+        CancellationToken ct, string nodeExtra = "", IReadOnlyDictionary<string, string?>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "geniehive-gateway-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles, _nodeExtra = nodeExtra, _environment = environment, _controlCpus = controlCpus };
+        var cluster = new StandaloneCluster(directory) { _simulated = simulated, _roles = roles, _nodeExtra = nodeExtra, _environment = environment };
         try
         {
             await cluster.StartProcessesAsync(http, log, ct);
@@ -100,7 +95,7 @@ internal sealed class StandaloneCluster : IAsyncDisposable
 
             """ + _simulated + _nodeExtra, ct);
 
-        _processes.Add(Launch("GenieHive.Control.dll", controlYaml, controlPort, _controlCpus));
+        _processes.Add(Launch("GenieHive.Control.dll", controlYaml, controlPort));
         await WaitHealthyAsync(http, ControlUrl, ct);
         _processes.Add(Launch("GenieHive.NodeAgent.dll", nodeYaml, nodePort));
 
@@ -159,29 +154,7 @@ internal sealed class StandaloneCluster : IAsyncDisposable
         return true;
     }
 
-    /// <summary>
-    /// Starts the process from this thread pinned to <paramref name="cpus"/> (a new process inherits the CPUs of the
-    /// thread that starts it, so all of its threads start there), then gives the thread back its CPUs.
-    /// </summary>
-    private static Process? StartOn(IReadOnlyList<int> cpus, ProcessStartInfo start)
-    {
-        var before = CpuAffinity.Available() ?? throw new InvalidOperationException("CPU affinity is not available here");
-        if (!CpuAffinity.PinThread(cpus))
-        {
-            throw new InvalidOperationException($"cannot pin to CPUs {CpuList.Format(cpus)}");
-        }
-
-        try
-        {
-            return Process.Start(start);
-        }
-        finally
-        {
-            CpuAffinity.PinThread(before);
-        }
-    }
-
-    private Process Launch(string dll, string config, int port, IReadOnlyList<int>? cpus = null)
+    private Process Launch(string dll, string config, int port)
     {
         var path = Path.Combine(AppContext.BaseDirectory, dll);
         if (!File.Exists(path))
@@ -211,12 +184,7 @@ internal sealed class StandaloneCluster : IAsyncDisposable
                 start.Environment[name] = value;
             }
         }
-        var process = cpus is null ? Process.Start(start) : StartOn(cpus, start);
-        if (process is null)
-        {
-            throw new InvalidOperationException($"could not start {dll}");
-        }
-
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         // Drain output so a chatty process never blocks on a full pipe.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>

@@ -49,14 +49,9 @@ internal static class RuntimeCommand
 
         // runtimes[].cpus for the model processes (docs/runtimes.md "CPU pinning"), e.g. 1 on a 2-core machine.
         var cpus = options.Get("cpus");
-        int[]? controlCpus = null;
-        if (cpus is not null)
+        if (cpus is not null && GenieHive.NodeAgent.Configuration.CpuList.Parse(cpus, out var cpuError) is null)
         {
-            var modelCpus = GenieHive.NodeAgent.Configuration.CpuList.Parse(cpus, out var cpuError) ?? throw new CliException($"--cpus: {cpuError}");
-
-            // The control plane as docs/runtimes.md "CPU pinning" says to run it beside pinned models: on the CPUs
-            // they leave (the agent moves there itself).
-            controlCpus = CpuAffinity.Available()?.Except(modelCpus).ToArray() is { Length: > 0 } rest ? rest : null;
+            throw new CliException($"--cpus: {cpuError}");
         }
 
         var names = options.Get("models", "tiny,slower").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -101,7 +96,7 @@ internal static class RuntimeCommand
 
             // The built control plane and node agent as their own processes, as production runs them.
             await using var cluster = await StandaloneCluster.StartAsync(http, stderr, StandaloneCluster.DefaultSimulated,
-                StandaloneCluster.DefaultRoles, ct, runtimesYaml, controlCpus: controlCpus);
+                StandaloneCluster.DefaultRoles, ct, runtimesYaml);
             var controlUrl = cluster.ControlUrl.ToString().TrimEnd('/');
             var assetIds = files.Select(f => ModelIds.FromFileName(f)).Append(RuntimeModel.MiniLmAssetId).ToList();
             var runtimes = await WaitForRuntimesAsync(http, controlUrl, assetIds, ct);
@@ -109,12 +104,6 @@ internal static class RuntimeCommand
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture,
                 $"streamed chat, temperature 0, paths rotated per round: tokens/s from {requests} requests per path at max_tokens {maxTokens}, TTFT from {ttftRequests} at max_tokens {TtftMaxTokens}");
-            if (cpus is not null)
-            {
-                report.AppendLine(CultureInfo.InvariantCulture,
-                    $"models pinned to CPUs {cpus}; agent and control plane on {(controlCpus is null ? "the same CPUs (none left)" : string.Join(',', controlCpus))}; this client anywhere");
-            }
-
             report.AppendLine("model             params  path       ttft p50 ms  tok/s p50  tok/s mean   (overhead: GenieHive against direct, [95 % bootstrap interval])");
             foreach (var (name, file) in names.Zip(files))
             {

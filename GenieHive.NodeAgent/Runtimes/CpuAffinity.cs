@@ -22,7 +22,11 @@ internal static class CpuAffinity
             return null;
         }
 
-        var mask = Mask(cpus);
+        var mask = new byte[MaskBytes];
+        foreach (var cpu in cpus)
+        {
+            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
+        }
 
         // Threads may start while the list is read: read it again until a pass pins nothing new.
         var pinned = new HashSet<int>();
@@ -59,13 +63,6 @@ internal static class CpuAffinity
         }
     }
 
-    /// <summary>
-    /// Pins the calling thread alone; false on failure or off Linux. A process started from this thread inherits its
-    /// CPUs (the benchmark starts the control plane so, on the CPUs the models leave).
-    /// </summary>
-    public static bool PinThread(IReadOnlyList<int> cpus) =>
-        OperatingSystem.IsLinux() && SchedSetAffinity(0, MaskBytes, Mask(cpus)) == 0;
-
     /// <summary>The CPUs this thread may run on now (the process's unless it was pinned apart); null off Linux or on failure.</summary>
     public static int[]? Available()
     {
@@ -90,17 +87,6 @@ internal static class CpuAffinity
         }
 
         return [.. cpus];
-    }
-
-    private static byte[] Mask(IReadOnlyList<int> cpus)
-    {
-        var mask = new byte[MaskBytes];
-        foreach (var cpu in cpus)
-        {
-            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
-        }
-
-        return mask;
     }
 
     // DllImport rather than LibraryImport: the generated stub needs unsafe code, and this is one blittable call.

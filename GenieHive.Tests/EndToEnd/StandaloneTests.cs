@@ -217,18 +217,6 @@ public sealed class StandaloneTests
         Assert.All(ThreadCpus.Of(freeHost), cpus => Assert.Equal(agentCpus, cpus));
     }
 
-    [Fact]
-    public async Task The_benchmarks_control_plane_can_start_on_given_cpus_and_the_starting_thread_keeps_its_own()
-    {
-        var available = CpuAffinity.Available()!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await using var cluster = await StandaloneCluster.StartAsync(Http, TextWriter.Null, StandaloneCluster.DefaultSimulated,
-            StandaloneCluster.DefaultRoles, cts.Token, controlCpus: [available[0]]);
-
-        Assert.All(ThreadCpus.Of(cluster.Control.Id), cpus => Assert.Equal([available[0]], cpus));
-        Assert.Equal(available, CpuAffinity.Available());
-    }
-
     private const string SocketThread = ".NET Sockets";
 
     private static int Threads(int pid, string name) =>
