@@ -22,11 +22,7 @@ internal static class CpuAffinity
             return null;
         }
 
-        var mask = new byte[MaskBytes];
-        foreach (var cpu in cpus)
-        {
-            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
-        }
+        var mask = Mask(cpus);
 
         // Threads may start while the list is read: read it again until a pass pins nothing new.
         var pinned = new HashSet<int>();
@@ -63,6 +59,31 @@ internal static class CpuAffinity
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="start"/> (a process start) on this thread pinned to <paramref name="cpus"/>, then gives the
+    /// thread its CPUs back: a new process inherits the CPUs of the thread that starts it, so its runtime counts those
+    /// CPUs when it starts (thread pool, GC heaps), not the agent's. Unpinned when the list cannot be set (the process
+    /// then reports why itself).
+    /// </summary>
+    public static T StartedOn<T>(IReadOnlyList<int>? cpus, Func<T> start)
+    {
+        if (cpus is not { Count: > 0 } || Available() is not { } before || SchedSetAffinity(0, MaskBytes, Mask(cpus)) != 0)
+        {
+            return start();
+        }
+
+        try
+        {
+            return start();
+        }
+        finally
+        {
+            // Back to CPUs this thread had a moment ago: cannot fail short of a CPU going offline meanwhile.
+            var restored = SchedSetAffinity(0, MaskBytes, Mask(before)) == 0;
+            System.Diagnostics.Debug.Assert(restored, "this thread's CPUs were not restored");
+        }
+    }
+
     /// <summary>The CPUs this thread may run on now (the process's unless it was pinned apart); null off Linux or on failure.</summary>
     public static int[]? Available()
     {
@@ -87,6 +108,17 @@ internal static class CpuAffinity
         }
 
         return [.. cpus];
+    }
+
+    private static byte[] Mask(IReadOnlyList<int> cpus)
+    {
+        var mask = new byte[MaskBytes];
+        foreach (var cpu in cpus)
+        {
+            mask[cpu / 8] |= (byte)(1 << (cpu % 8));
+        }
+
+        return mask;
     }
 
     // DllImport rather than LibraryImport: the generated stub needs unsafe code, and this is one blittable call.

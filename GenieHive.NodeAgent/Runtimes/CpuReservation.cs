@@ -16,6 +16,12 @@ internal static class CpuReservation
     /// <param name="Warning">Why the agent stays although CPUs are reserved.</param>
     public sealed record Plan(int[]? AgentCpus, int[] Reserved, string? Warning);
 
+    /// <summary>
+    /// How many CPUs the agent moved to; null when it did not move. The default <c>threads</c> of what it starts
+    /// without <c>cpus</c> (the .NET runtime counted the CPUs before the move; ONNX Runtime would count the machine's).
+    /// </summary>
+    public static int? AgentCpuCount { get; private set; }
+
     /// <summary>What the agent does, given the CPUs it may run on now: pure, for the tests.</summary>
     public static Plan For(IReadOnlyList<int> available, IEnumerable<RuntimeConfig> runtimes)
     {
@@ -43,8 +49,14 @@ internal static class CpuReservation
     public static void Apply(WebApplication app)
     {
         var config = app.Services.GetRequiredService<NodeConfig>();
-        if (!OperatingSystem.IsLinux() || config.Runtimes.All(r => r.Cpus is null) || CpuAffinity.Available() is not { } available)
+        if (!OperatingSystem.IsLinux() || config.Runtimes.All(r => r.Cpus is null))
         {
+            return;
+        }
+
+        if (CpuAffinity.Available() is not { } available)
+        {
+            app.Logger.CpusShared("the agent's CPUs cannot be read (sched_getaffinity): it stays where it is");
             return;
         }
 
@@ -52,18 +64,33 @@ internal static class CpuReservation
         if (plan.Warning is { } warning)
         {
             app.Logger.CpusShared(warning);
+            return;
         }
-        else if (plan.AgentCpus is { } cpus)
+
+        if (plan.AgentCpus is not { } cpus)
         {
-            if (CpuAffinity.PinProcess(cpus) is { } failure)
-            {
-                app.Logger.CpusShared($"the agent stays on CPUs {CpuList.Format(available)}: {failure}");
-            }
-            else
-            {
-                var (moved, reserved) = (CpuList.Format(cpus), CpuList.Format(plan.Reserved));
-                app.Logger.AgentCpus(moved, reserved);
-            }
+            return;
         }
+
+        string? failure;
+        try
+        {
+            failure = CpuAffinity.PinProcess(cpus);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = $"/proc/self/task: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            // Some threads may have moved before the failure: a new thread then inherits whichever CPUs its creator has.
+            app.Logger.CpusShared($"the agent could not move to CPUs {CpuList.Format(cpus)}: {failure}");
+            return;
+        }
+
+        AgentCpuCount = cpus.Length;
+        var (moved, reserved) = (CpuList.Format(cpus), CpuList.Format(plan.Reserved));
+        app.Logger.AgentCpus(moved, reserved);
     }
 }

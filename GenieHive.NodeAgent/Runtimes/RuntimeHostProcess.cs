@@ -44,7 +44,8 @@ internal sealed class RuntimeHostProcess : IModelProcess
         process.ErrorDataReceived += (_, e) => host._tail.Add(e.Data);
         try
         {
-            process.Start();
+            // Started on its own CPUs when it has some, so that its runtime sizes itself for them.
+            CpuAffinity.StartedOn(spec.Cpus, process.Start);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {

@@ -391,7 +391,7 @@ internal sealed class RuntimeService : IAsyncDisposable
         _model.Context,
         _model.Entry.Parallel,
         _model.Entry.Queue,
-        _model.Entry.Threads ?? _model.Entry.Cpus?.Count,
+        _model.Entry.Threads ?? _model.Entry.Cpus?.Count ?? CpuReservation.AgentCpuCount,
         _model.Pooling,
         Environment.ProcessId,
         _maxJsonBodyBytes,

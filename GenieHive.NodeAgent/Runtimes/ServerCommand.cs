@@ -23,7 +23,7 @@ internal static class ServerCommand
             ["{port}"] = port.ToString(CultureInfo.InvariantCulture),
             ["{ctx}"] = model.Context.ToString(CultureInfo.InvariantCulture),
             ["{parallel}"] = model.Entry.Parallel.ToString(CultureInfo.InvariantCulture),
-            ["{threads}"] = (model.Entry.Threads ?? Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
+            ["{threads}"] = (model.Entry.Threads ?? CpuReservation.AgentCpuCount ?? Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
             ["{kind}"] = model.Kind,
         };
         var args = Split(model.Entry.Command ?? "");

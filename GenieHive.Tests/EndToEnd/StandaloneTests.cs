@@ -194,7 +194,7 @@ public sealed class StandaloneTests
         var runtimes = $$"""
             runtimes:
               - { id: "pinned", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(pinned)}}], preload: true, cpus: "{{reserved}}" }
-              - { id: "free", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(unpinned)}}], preload: true, threads: 1 }
+              - { id: "free", engine: "llamacpp", paths: [{{JsonSerializer.Serialize(unpinned)}}], preload: true }
 
             """;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -215,6 +215,12 @@ public sealed class StandaloneTests
         Assert.All(ThreadCpus.Of(cluster.Agent.Id), cpus => Assert.Equal(agentCpus, cpus));
         Assert.All(ThreadCpus.Of(pinnedHost), cpus => Assert.Equal([reserved], cpus));
         Assert.All(ThreadCpus.Of(freeHost), cpus => Assert.Equal(agentCpus, cpus));
+
+        // Threads default to the CPUs each host has: the pinned one's list, the unpinned one's the agent's (not the
+        // machine's count, which its runtime would otherwise use). The spec is the host's command line.
+        Assert.Contains("\"threads\":1,", File.ReadAllText($"/proc/{pinnedHost}/cmdline"), StringComparison.Ordinal);
+        var freeThreads = rest.Length > 0 ? rest.Length : available.Length;
+        Assert.Contains($"\"threads\":{(rest.Length > 0 ? freeThreads : "null")},", File.ReadAllText($"/proc/{freeHost}/cmdline"), StringComparison.Ordinal);
     }
 
     private const string SocketThread = ".NET Sockets";
