@@ -13,7 +13,8 @@ public static class OpenAiApi
     /// per-request service scope (docs/architecture.md "A request's path"). The other client routes use
     /// <see cref="AuthFilters.RequireClientKey"/>, which answers the same 401.
     /// </remarks>
-    public static RouteGroupBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
+    /// <returns><paramref name="app"/>: not the route group, whose conventions do not include the key check.</returns>
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
         var services = app.ServiceProvider;
         var forwarder = services.GetRequiredService<ProxyForwarder>();
@@ -27,7 +28,7 @@ public static class OpenAiApi
             Authorized(context, keys) ? ClientRequests.EmbeddingsAsync(context, forwarder, take) : Unauthorized(context));
         group.MapPost("/audio/transcriptions", context =>
             Authorized(context, keys) ? ClientRequests.TranscriptionsAsync(context, forwarder, take) : Unauthorized(context));
-        return group;
+        return app;
     }
 
     private static bool Authorized(HttpContext context, KeyDigestSet keys) =>

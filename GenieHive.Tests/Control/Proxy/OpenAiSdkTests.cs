@@ -82,9 +82,16 @@ public sealed class OpenAiSdkTests
         using var anonymous = control.Client(clientKey: null);
         using var keyed = control.BearerClient(ControlPlaneHost.ClientKey);
 
-        using var refused = await anonymous.PostAsync("/v1/chat/completions", JsonBody("""{"model":"x"}"""));
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.Equal("unauthorized", (await ErrorOf(refused)).GetProperty("code").GetString());
+        using var wrong = control.BearerClient("not-the-client-key");
+        foreach (var path in new[] { "/v1/chat/completions", "/v1/embeddings", "/v1/audio/transcriptions" })
+        {
+            foreach (var client in new[] { anonymous, wrong })
+            {
+                using var refused = await client.PostAsync(path, JsonBody("""{"model":"x"}"""));
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+                Assert.Equal("unauthorized", (await ErrorOf(refused)).GetProperty("code").GetString());
+            }
+        }
 
         using var admitted = await keyed.PostAsync("/v1/embeddings", JsonBody("""{"model":"x"}"""));
         Assert.Equal(HttpStatusCode.NotFound, admitted.StatusCode);
