@@ -6,8 +6,8 @@ namespace GenieHive.NodeAgent.Runtimes;
 /// The CPUs that <c>runtimes[].cpus</c> names are reserved for those models (docs/runtimes.md "CPU pinning"): the agent
 /// moves its own process off them, so that its relays' and heartbeats' wake-ups run elsewhere, and so does every
 /// process it starts later without a <c>cpus</c> of its own (a new process inherits its parent's CPUs). The runtime
-/// hosts of pinned entries pin themselves to theirs as before: the kernel lets a process choose any CPU its cgroup
-/// allows, whatever its parent's were.
+/// hosts of pinned entries are started on theirs (<see cref="CpuAffinity.StartedOn"/>) and pin every thread they
+/// have: the kernel lets a process choose any CPU its cgroup allows, whatever its parent's were.
 /// </summary>
 internal static class CpuReservation
 {

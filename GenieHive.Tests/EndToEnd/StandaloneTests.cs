@@ -219,8 +219,8 @@ public sealed class StandaloneTests
         // Threads default to the CPUs each host has: the pinned one's list, the unpinned one's the agent's (not the
         // machine's count, which its runtime would otherwise use). The spec is the host's command line.
         Assert.Contains("\"threads\":1,", File.ReadAllText($"/proc/{pinnedHost}/cmdline"), StringComparison.Ordinal);
-        var freeThreads = rest.Length > 0 ? rest.Length : available.Length;
-        Assert.Contains($"\"threads\":{(rest.Length > 0 ? freeThreads : "null")},", File.ReadAllText($"/proc/{freeHost}/cmdline"), StringComparison.Ordinal);
+        var freeThreads = rest.Length > 0 ? rest.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null";
+        Assert.Contains($"\"threads\":{freeThreads},", File.ReadAllText($"/proc/{freeHost}/cmdline"), StringComparison.Ordinal);
     }
 
     private const string SocketThread = ".NET Sockets";
