@@ -42,14 +42,14 @@ internal sealed class RuntimeService : IAsyncDisposable
     private long _estimateBytes;
     private int _loadCount;
 
-    public RuntimeService(RuntimeModel model, string hostId, string nodeAddress, (long Json, long Multipart) bodyLimits, HttpMessageInvoker forwarder,
+    public RuntimeService(RuntimeModel model, string hostId, string nodeAddress, (long Json, long Multipart) bodyLimits, HttpMessageInvoker http,
         MemoryBudget budget, TimeProvider time, ILogger logger)
     {
         _model = model;
         _hostId = hostId;
         _maxJsonBodyBytes = bodyLimits.Json;
         _maxMultipartBodyBytes = bodyLimits.Multipart;
-        _http = forwarder;
+        _http = http;
         _budget = budget;
         _time = time;
         _logger = logger;
@@ -60,7 +60,7 @@ internal sealed class RuntimeService : IAsyncDisposable
             _loadState = "failed";
         }
 
-        Endpoint = new RuntimeEndpoint(this, model.Entry.ListenHost, nodeAddress, forwarder, logger);
+        Endpoint = new RuntimeEndpoint(this, model.Entry.ListenHost, nodeAddress, time, logger);
     }
 
     public RuntimeModel Model => _model;

@@ -11,17 +11,15 @@ namespace GenieHive.NodeAgent.Runtimes;
 /// </summary>
 internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
 {
-    private readonly IServiceProvider _services;
-    private readonly HttpMessageInvoker _forwarder;
+    private readonly HttpMessageInvoker _http;
     private readonly FrozenDictionary<string, RuntimeService> _byAsset;
     private int _disposed;
 
-    public RuntimeServices(NodeConfig config, IServiceProvider services, TimeProvider time, ILogger<RuntimeServices> logger)
+    public RuntimeServices(NodeConfig config, TimeProvider time, ILogger<RuntimeServices> logger)
     {
-        _services = services;
-        // The pass-through path: no proxy, redirects, cookies or decompression; no overall timeout (a generation
-        // streams for as long as it streams); connects are to loopback, so their timeout is short.
-        _forwarder = new HttpMessageInvoker(new SocketsHttpHandler
+        // The readiness probes of external servers (engine `process`; requests themselves go through each model's
+        // relay): no proxy, redirects, cookies or decompression; connects are to loopback, so their timeout is short.
+        _http = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -34,7 +32,7 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
         Budget = new MemoryBudget(config.RuntimeBudget);
         All = models
             .Select(m => new RuntimeService(m, config.Node.HostId, config.Node.EffectiveAddress,
-                (config.MaxJsonBodyBytes, config.MaxMultipartBodyBytes), _forwarder, Budget, time, logger))
+                (config.MaxJsonBodyBytes, config.MaxMultipartBodyBytes), _http, Budget, time, logger))
             .ToList();
         foreach (var service in All)
         {
@@ -56,7 +54,7 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
     {
         foreach (var service in All)
         {
-            await service.Endpoint.StartAsync(_services, cancellationToken);
+            await service.Endpoint.StartAsync(cancellationToken);
         }
 
         foreach (var service in All)
@@ -79,7 +77,7 @@ internal sealed class RuntimeServices : IHostedService, IAsyncDisposable
         }
 
         await Task.WhenAll(All.Select(s => s.DisposeAsync().AsTask()));
-        _forwarder.Dispose();
+        _http.Dispose();
         Budget.Dispose();
     }
 }

@@ -4,8 +4,8 @@ namespace GenieHive.NodeAgent.Telemetry;
 
 /// <summary>
 /// The agent's <see cref="ActivitySource"/>, <c>GenieHive.NodeAgent</c> (traced by ServiceDefaults' <c>GenieHive.*</c>
-/// source when OTLP export is on). The per-service listeners — simulated servers and runtime endpoints — are bare
-/// Kestrel servers without ASP.NET Core's hosting diagnostics, so they start their own server span here, as a child of
+/// source when OTLP export is on). The per-service listeners — simulated servers (bare Kestrel servers) and runtime
+/// endpoints (byte relays) — run without ASP.NET Core's hosting diagnostics, so they start their own server span here, as a child of
 /// the caller's <c>traceparent</c>: a routed request's trace in the dashboard goes on from the control plane's
 /// upstream call into the node that answered it. Nothing is started when nobody listens.
 /// </summary>
@@ -25,12 +25,23 @@ internal static class NodeTelemetry
         }
 
         var request = context.Request;
-        ActivityContext.TryParse(request.Headers.TraceParent, request.Headers.TraceState, isRemote: true, out var parent);
-        var activity = Source.StartActivity($"{request.Method} {request.Path.Value}", ActivityKind.Server, parent);
+        return StartServe(request.Method, request.Path.Value ?? "/", request.Headers.TraceParent, request.Headers.TraceState, serviceId, engine);
+    }
+
+    /// <summary>The same, from a request head's parts (the runtime endpoint's relay has no <see cref="HttpContext"/>).</summary>
+    public static Activity? StartServe(string method, string path, string? traceParent, string? traceState, string serviceId, string engine)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        var activity = Source.StartActivity($"{method} {path}", ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("http.request.method", request.Method);
-            activity.SetTag("url.path", request.Path.Value);
+            activity.SetTag("http.request.method", method);
+            activity.SetTag("url.path", path);
             activity.SetTag("geniehive.service_id", serviceId);
             activity.SetTag("geniehive.engine", engine);
         }
@@ -39,18 +50,27 @@ internal static class NodeTelemetry
     }
 
     /// <summary>Ends <paramref name="activity"/> with the response status (5xx marks it failed).</summary>
-    public static void Stop(Activity? activity, HttpContext context)
+    public static void Stop(Activity? activity, HttpContext context) => Stop(activity, context.Response.StatusCode);
+
+    /// <summary>Ends <paramref name="activity"/> with <paramref name="status"/> (5xx marks it failed; 0: no response).</summary>
+    public static void Stop(Activity? activity, int status)
     {
         if (activity is null)
         {
             return;
         }
 
-        var status = context.Response.StatusCode;
-        activity.SetTag("http.response.status_code", status);
-        if (status >= 500)
+        if (status == 0)
         {
-            activity.SetStatus(ActivityStatusCode.Error);
+            activity.SetStatus(ActivityStatusCode.Error, "aborted");
+        }
+        else
+        {
+            activity.SetTag("http.response.status_code", status);
+            if (status >= 500)
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
         }
 
         activity.Dispose();
