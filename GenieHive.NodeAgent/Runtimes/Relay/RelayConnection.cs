@@ -616,18 +616,20 @@ internal sealed class RelayConnection
         return (bytes, Encoding.Latin1.GetBytes(text, bytes));
     }
 
-    private Task<bool> SendHealthAsync(RequestHead request)
+    private async Task<bool> SendHealthAsync(RequestHead request)
     {
         var report = _endpoint.Service.Report();
         if (report.State.Health != "healthy")
         {
             var reason = report.Runtime["last_error"]?.GetValue<string>() ?? "Unhealthy.";
-            return SendErrorAsync(new ApiError(503, reason, ErrorCodes.NotReady), null, !request.KeepAlive)
-                .ContinueWith(_ => request.KeepAlive, TaskScheduler.Default);
+            await SendErrorAsync(new ApiError(503, reason, ErrorCodes.NotReady), null, close: !request.KeepAlive);
+        }
+        else
+        {
+            await SendResponseAsync(200, request.Method == "HEAD" ? [] : HealthBody, null, !request.KeepAlive, HealthBody.Length);
         }
 
-        return SendResponseAsync(200, request.Method == "HEAD" ? [] : HealthBody, null, !request.KeepAlive, HealthBody.Length)
-            .ContinueWith(_ => request.KeepAlive, TaskScheduler.Default);
+        return request.KeepAlive;
     }
 
     private async Task LingerAsync()
