@@ -79,7 +79,7 @@ internal sealed class RelayConnection
             if (_pending is { } pending)
             {
                 // Its buffer goes back to the pool only when the socket no longer writes into it.
-                await pending.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                await pending.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             ArrayPool<byte>.Shared.Return(_in);
@@ -185,7 +185,14 @@ internal sealed class RelayConnection
                     return await UnreachableAsync(request, body);
                 }
 
-                Volatile.Write(ref _active, upstream);
+                Interlocked.Exchange(ref _active, upstream);
+                if (_clientGone)
+                {
+                    // The client left while this connection was being opened (a retry's connect).
+                    ReleaseUpstream(reuse: false);
+                    return (0, false);
+                }
+
                 var outcome = await ExchangeAsync(request, upstream, head, first, body, upstreamBuffer, canRetry: reused && body.IsDone);
                 if (outcome.Retry && !_clientGone)
                 {
@@ -542,6 +549,7 @@ internal sealed class RelayConnection
         _pending = _client.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None).AsTask();
         _pending.ContinueWith(static (task, state) =>
         {
+            _ = task.Exception;
             if (!task.IsCompletedSuccessfully || task.Result == 0)
             {
                 ((RelayConnection)state!).ClientLeft();
