@@ -145,8 +145,10 @@ internal sealed class RelayConnection
         finally
         {
             NodeTelemetry.Stop(activity, status);
-            _endpoint.Exit();
+
+            // Touched before it stops counting: once in-flight reads 0, the idle clock has its end.
             service.Touch();
+            _endpoint.Exit();
         }
     }
 

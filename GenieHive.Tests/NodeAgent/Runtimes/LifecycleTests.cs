@@ -85,6 +85,16 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
         Assert.True(service.Loaded);
     }
 
+    /// <summary>The client can have the whole response a moment before the endpoint has counted the request ended.</summary>
+    private static async Task RequestsEndedAsync(GenieHive.NodeAgent.Runtimes.RuntimeService service)
+    {
+        var ended = Stopwatch.StartNew();
+        while (service.Endpoint.InFlight > 0 && ended.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(5);
+        }
+    }
+
     [Fact]
     public async Task A_model_idle_for_idle_unload_s_is_unloaded_its_process_ends_and_the_next_request_loads_it_again()
     {
@@ -100,6 +110,7 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
         var pid = service.Report().Runtime["pid"]!.GetValue<int>();
         Assert.True(service.Loaded);
 
+        await RequestsEndedAsync(service);
         time.Advance(TimeSpan.FromSeconds(31));
         await AssertExitsAsync(pid);
 
@@ -213,6 +224,7 @@ public sealed class LifecycleTests(RuntimeModels models) : IClassFixture<Runtime
         var pid = service.Report().Runtime["pid"]!.GetValue<int>();
         Assert.True(service.Report().Runtime["memory_bytes"]!.GetValue<long>() > 0);
 
+        await RequestsEndedAsync(service);
         time.Advance(TimeSpan.FromSeconds(11));
         await AssertExitsAsync(pid);
         Assert.False(service.Loaded);
