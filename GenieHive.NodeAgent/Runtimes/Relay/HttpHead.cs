@@ -206,7 +206,7 @@ internal static class HttpHead
                     return false;
                 }
 
-                if (name.EqualsIgnoreCase("Content-Length"u8))
+                if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
                 {
                     if (!Utf8Parser.TryParse(value, out long length, out var used) || used != value.Length || length < 0
                         || (_hasLength && length != _length))
@@ -218,31 +218,31 @@ internal static class HttpHead
                     _length = length;
                     _hasLength = true;
                 }
-                else if (name.EqualsIgnoreCase("Transfer-Encoding"u8))
+                else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
                 {
                     // Only "chunked", alone and last, is understood; anything else cannot be delimited safely.
                     _hasEncoding = true;
-                    _chunked = value.EqualsIgnoreCase("chunked"u8) && !_chunked;
+                    _chunked = Ascii.EqualsIgnoreCase(value, "chunked"u8) && !_chunked;
                     if (!_chunked)
                     {
                         error = "Transfer-Encoding other than a single 'chunked' is not accepted.";
                         return false;
                     }
                 }
-                else if (name.EqualsIgnoreCase("Connection"u8))
+                else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
                 {
                     foreach (var range in value.Split((byte)','))
                     {
                         var option = value[range].Trim(" \t"u8);
-                        _close |= option.EqualsIgnoreCase("close"u8);
-                        _keepAlive |= option.EqualsIgnoreCase("keep-alive"u8);
+                        _close |= Ascii.EqualsIgnoreCase(option, "close"u8);
+                        _keepAlive |= Ascii.EqualsIgnoreCase(option, "keep-alive"u8);
                     }
                 }
-                else if (name.EqualsIgnoreCase("traceparent"u8))
+                else if (Ascii.EqualsIgnoreCase(name, "traceparent"u8))
                 {
                     TraceParent = Encoding.ASCII.GetString(value);
                 }
-                else if (name.EqualsIgnoreCase("tracestate"u8))
+                else if (Ascii.EqualsIgnoreCase(name, "tracestate"u8))
                 {
                     TraceState = Encoding.ASCII.GetString(value);
                 }
@@ -280,10 +280,4 @@ internal static class HttpHead
 
         public readonly bool KeepAlive(bool byDefault) => !_close && (byDefault || _keepAlive);
     }
-}
-
-internal static class AsciiSpanExtensions
-{
-    public static bool EqualsIgnoreCase(this ReadOnlySpan<byte> value, ReadOnlySpan<byte> lowerOrMixed) =>
-        System.Text.Ascii.EqualsIgnoreCase(value, lowerOrMixed);
 }

@@ -491,11 +491,6 @@ internal sealed class RelayConnection
             }
             else
             {
-                if (_start == _end)
-                {
-                    _start = _end = 0;
-                }
-
                 Compact();
                 read = await _client.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None);
             }
